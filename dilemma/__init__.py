@@ -1,0 +1,1 @@
+"""Moscow's Dilemma: shared code for the report's notebooks, checks and build."""

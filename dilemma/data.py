@@ -1,0 +1,98 @@
+"""Loaders for the curated tables.
+
+Every loader validates the whole package first (``dilemma.schema.check``) and
+raises :class:`~dilemma.schema.DataError` listing every problem when the data
+is not valid. Frames come typed: dates as ``datetime64``, counts as nullable
+``Int64``, measures as ``Float64``, vocabularies as ordered categoricals in the
+order of datapackage.json, text as ``str``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from dilemma import paths
+from dilemma.schema import PACKAGE_FILE, DataError, Result, check
+
+_CACHE: dict[tuple, Result] = {}
+
+
+def _state(data_dir: Path) -> tuple:
+    files = sorted(Path(data_dir).glob("*.csv")) + [Path(data_dir) / PACKAGE_FILE]
+    return (str(Path(data_dir).resolve()),) + tuple(
+        (f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+
+
+def checked(data_dir: Path | None = None) -> Result:
+    """The check result for ``data_dir`` (default: the package's data folder); raises DataError when invalid."""
+    data_dir = Path(data_dir or paths.data_dir())
+    key = _state(data_dir)
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = check(data_dir)
+    result = _CACHE[key]
+    if not result.ok:
+        raise DataError(result.problems)
+    return result
+
+
+def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """One validated, typed table by resource name."""
+    return checked(data_dir).tables[name].frame.reset_index(drop=True).copy()
+
+
+def load_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Every table, validated and typed, keyed by resource name."""
+    return {name: load(name, data_dir) for name in checked(data_dir).tables}
+
+
+def load_sources(data_dir=None):
+    return load("sources", data_dir)
+
+
+def load_events(data_dir=None):
+    return load("events", data_dir)
+
+
+def load_strikes(data_dir=None):
+    return load("strikes", data_dir)
+
+
+def load_casualty_estimates(data_dir=None):
+    return load("casualty_estimates", data_dir)
+
+
+def load_weapon_systems(data_dir=None):
+    return load("weapon_systems", data_dir)
+
+
+def load_arms_transfers(data_dir=None):
+    return load("arms_transfers", data_dir)
+
+
+def load_comparison(data_dir=None):
+    return load("comparison", data_dir)
+
+
+def data_as_of(data_dir: Path | None = None) -> pd.Timestamp:
+    return checked(data_dir).data_as_of
+
+
+def fingerprint(data_dir: Path | None = None) -> str:
+    """One line that changes whenever any byte of the data changes: date, row counts, short hash."""
+    data_dir = Path(data_dir or paths.data_dir())
+    result = checked(data_dir)
+    digest = hashlib.sha256()
+    for table in result.tables.values():
+        digest.update(table.path.read_bytes())
+    digest.update((data_dir / PACKAGE_FILE).read_bytes())
+    rows = ", ".join(f"{name} {len(table.rows)}" for name, table in result.tables.items())
+    return f"data as of {result.data_as_of:%Y-%m-%d} | rows: {rows} | sha256 {digest.hexdigest()[:12]}"
+
+
+def split_ids(values: pd.Series) -> pd.Series:
+    """Explode a ';'-separated id column into one id per row (index kept)."""
+    return values.str.split(";").explode()

@@ -1,0 +1,122 @@
+"""House style and the one ``save()`` every figure goes through.
+
+``save`` stamps a title that states the finding, a subtitle that says what is
+measured and a source line naming the tables and the data date, then writes
+``figures/<name>.png`` (300 dpi), ``figures/<name>.svg`` and a small
+``figures/<name>.json`` sidecar (title, caption, tables, notebook) from which
+the build writes figures/README.md and briefing.pdf. Bytes are deterministic:
+no dates, versions or random ids in the files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from dilemma import paths
+
+STYLE = Path(__file__).with_name("briefing.mplstyle")
+REPORT = "Moscow's Dilemma"
+PNG_METADATA = {"Software": None}
+SVG_METADATA = {"Date": None, "Creator": None}
+PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
+
+ACTOR_COLORS = {
+    "us": "#1f4e79", "russia": "#c0392b", "venezuela": "#e0a800", "cuba": "#2a9d8f",
+    "syria_government": "#8e5a2b", "syria_opposition": "#2a9d8f", "israel": "#5d7fb0",
+    "turkey": "#7b4ea3", "iran": "#3d8b37", "other": "#8c8c8c",
+}
+ACTOR_LABELS = {"us": "United States", "russia": "Russia", "venezuela": "Venezuela", "cuba": "Cuba",
+                "syria_government": "Syrian government", "syria_opposition": "Syrian opposition",
+                "israel": "Israel", "turkey": "Turkey", "iran": "Iran", "other": "Other"}
+THEATER_COLORS = {"caribbean": "#2a9d8f", "eastern_pacific": "#7b4ea3", "venezuela_mainland": "#c0392b"}
+THEATER_LABELS = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "venezuela_mainland": "Venezuela (land)"}
+CASE_COLORS = {"venezuela": "#e0a800", "syria": "#8e5a2b"}
+MUTED = "#8c8c8c"
+
+# How sure a row is, drawn the same way in every chart that mixes them.
+CLAIM_STYLES = {
+    "confirmed": {"filled": True, "alpha": 1.0, "hatch": None, "label": "confirmed"},
+    "reported": {"filled": True, "alpha": 0.55, "hatch": None, "label": "reported by one outlet"},
+    "claimed": {"filled": False, "alpha": 1.0, "hatch": "///", "label": "claimed, unverified (hollow)"},
+    "denied": {"filled": False, "alpha": 0.5, "hatch": "xx", "label": "denied (faint hollow)"},
+}
+CONFIDENCE_TO_CLAIM = {"high": "confirmed", "medium": "reported", "low": "claimed"}
+
+
+def use_style() -> None:
+    """Apply the house style sheet and the settings that keep output bytes stable."""
+    plt.style.use(STYLE)
+    mpl.rcParams["svg.hashsalt"] = "moscows-dilemma"
+    mpl.rcParams["path.simplify"] = True
+
+
+def figure(nrows: int = 1, ncols: int = 1, **kwargs):
+    """A 16:9 figure in the house style, with room at the top and bottom for the stamps."""
+    use_style()
+    fig, axes = plt.subplots(nrows, ncols, **kwargs)
+    fig.subplots_adjust(top=0.80, bottom=0.14, left=0.07, right=0.97)
+    return fig, axes
+
+
+def marker_kwargs(color: str, status: str) -> dict:
+    """Scatter keyword arguments that show a row's claim status (hollow = claimed)."""
+    style = CLAIM_STYLES[status]
+    face = color if style["filled"] else "white"
+    return {"facecolors": face, "edgecolors": color, "alpha": style["alpha"], "linewidths": 1.6}
+
+
+def bar_kwargs(color: str, status: str) -> dict:
+    """Bar keyword arguments that show a row's claim status (hatched and hollow = claimed)."""
+    style = CLAIM_STYLES[status]
+    return {"color": color if style["filled"] else "white", "edgecolor": color, "alpha": style["alpha"],
+            "hatch": style["hatch"], "linewidth": 1.4}
+
+
+def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker") -> list:
+    """Legend entries explaining the claim-status encoding for the statuses present."""
+    handles = []
+    for status in CLAIM_STYLES:
+        if status not in set(statuses):
+            continue
+        style = CLAIM_STYLES[status]
+        if kind == "marker":
+            handles.append(Line2D([], [], linestyle="", marker="o", markersize=9, color=color,
+                                  markerfacecolor=color if style["filled"] else "white", alpha=style["alpha"],
+                                  label=style["label"]))
+        else:
+            handles.append(Patch(**bar_kwargs(color, status), label=style["label"]))
+    return handles
+
+
+def source_line(tables: list[str], data_as_of) -> str:
+    names = ", ".join(f"{t}.csv" for t in tables)
+    return f"Source: {REPORT} data ({names}), data as of {data_as_of:%Y-%m-%d}. Sources for every row in sources.csv."
+
+
+def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_as_of, caption: str = "",
+         notebook: str = "") -> Path:
+    """Stamp and write one figure as PNG + SVG (+ JSON sidecar); return the PNG path.
+
+    ``name`` is ``NN-slug`` (NN = the chapter). The figure stays open so the
+    notebook shows it inline (as PNG) at the end of the cell.
+    """
+    fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111")
+    fig.text(0.015, 0.905, subtitle, fontsize=13.5, va="top", ha="left", color="#444444")
+    fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
+    fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
+    out = paths.figures_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    png, svg = out / f"{name}.png", out / f"{name}.svg"
+    with mpl.rc_context({"svg.hashsalt": "moscows-dilemma"}):
+        fig.savefig(png, dpi=300, metadata=PNG_METADATA)
+        fig.savefig(svg, metadata=SVG_METADATA)
+    meta = {"name": name, "title": title, "subtitle": subtitle, "caption": caption or subtitle,
+            "tables": tables, "data_as_of": f"{data_as_of:%Y-%m-%d}", "notebook": notebook}
+    (out / f"{name}.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return png

@@ -1,0 +1,493 @@
+"""Validation of the data package.
+
+The rules live in ``data/datapackage.json`` (Frictionless Table Schema): types,
+required, enum, minimum/maximum, pattern, unique, primary and foreign keys. The
+``frictionless`` library checks those. This module adds only what Table Schema
+cannot express, each rule named in data/README.md:
+
+* file-level checks done before parsing (missing/empty file, BOM, bytes that
+  are not UTF-8, a delimiter other than the comma, line breaks inside a field,
+  blank rows, rows with the wrong number of fields, missing/extra/duplicated/
+  reordered columns), so that every problem carries its real line number;
+* the cross-field rules in ``CROSS_FIELD_RULES``.
+
+Every problem is a :class:`Problem` that prints as the CLI contract asks:
+``PATH:LINE: COLUMN: what is wrong (got VALUE)``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from dilemma.paths import display
+
+PACKAGE_FILE = "datapackage.json"
+LIST_SEPARATOR = ";"
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_SHOWN = 60
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, located as precisely as possible."""
+
+    path: str
+    line: int = 0  # 0 = the whole file
+    column: str = ""
+    message: str = ""
+    value: str | None = None
+
+    def __str__(self) -> str:
+        text = self.path + (f":{self.line}" if self.line else "") + ": "
+        if self.column:
+            text += f"{self.column}: "
+        text += self.message
+        if self.value is not None:
+            shown = self.value if len(self.value) <= MAX_SHOWN else self.value[:MAX_SHOWN] + "..."
+            text += f" (got {shown!r})"
+        return text
+
+
+class DataError(Exception):
+    """Raised by the loaders when the data does not pass the check."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Table:
+    """One parsed CSV: its raw rows, their physical line numbers, its typed frame."""
+
+    name: str
+    path: Path
+    schema: dict
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    frame: pd.DataFrame | None = None
+
+
+@dataclass
+class Result:
+    """What a check found: the problems, the package descriptor and the typed tables."""
+
+    problems: list[Problem]
+    package: dict
+    tables: dict[str, Table]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def data_as_of(self) -> pd.Timestamp | None:
+        value = self.package.get("data_as_of")
+        try:
+            return pd.Timestamp(date.fromisoformat(value))
+        except (TypeError, ValueError):
+            return None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_package(data_dir: Path) -> tuple[dict, list[Problem]]:
+    path = Path(data_dir) / PACKAGE_FILE
+    shown = display(path)
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, [Problem(shown, message="file is missing")]
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, [Problem(shown, message=f"is not valid JSON ({exc})")]
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        return {}, [Problem(shown, message="has no list of resources")]
+    problems = []
+    as_of = descriptor.get("data_as_of")
+    try:
+        date.fromisoformat(str(as_of))
+    except ValueError:
+        problems.append(Problem(shown, column="data_as_of", message="must be a date as YYYY-MM-DD", value=str(as_of)))
+    return descriptor, problems
+
+
+def _fix_bytes(cell: str) -> str:
+    """Replace undecodable bytes (kept as surrogates) by U+FFFD."""
+    return cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _has_bad_bytes(cell: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in cell)
+
+
+def read_table(table: Table) -> list[Problem]:
+    """Parse one CSV into rows with their line numbers; report file-level problems."""
+    shown = display(table.path)
+    try:
+        raw = table.path.read_bytes()
+    except FileNotFoundError:
+        return [Problem(shown, message="file is missing")]
+    except OSError as exc:
+        return [Problem(shown, message=f"cannot be read ({exc.strerror})")]
+    if not raw.strip():
+        return [Problem(shown, message="file is empty (expected a header row and data rows)")]
+    problems: list[Problem] = []
+    if raw.startswith(codecs.BOM_UTF8):
+        problems.append(Problem(shown, 1, message="file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"))
+        raw = raw[len(codecs.BOM_UTF8):]
+    text = raw.decode("utf-8", "surrogateescape")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, lines, start = [], [], 1
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(shown, start, message=f"is not valid CSV ({exc})"))
+        return problems
+    expected = [f["name"] for f in table.schema["fields"]]
+    header = rows[0]
+    if len(header) == 1 and len(expected) > 1:
+        found = next((d for d in (";", "\t", "|") if d in header[0]), None)
+        what = f"the header is separated by {found!r}" if found else "the header has a single column"
+        problems.append(Problem(shown, 1, message=f"is not comma-separated: {what}", value=header[0]))
+        return problems
+    problems += _check_header(shown, header, expected)
+    header = [_fix_bytes(h) for h in header]
+    keep = [i for i, name in enumerate(header) if name in expected and name not in header[:i]]
+    table.header = [header[i] for i in keep]
+    for row, line in zip(rows[1:], lines[1:]):
+        if not any(cell.strip() for cell in row):
+            problems.append(Problem(shown, line, message="blank row; delete it"))
+            continue
+        if len(row) != len(header):
+            problems.append(Problem(shown, line, message=f"row has {len(row)} fields but the header has {len(header)}"
+                                    " (a stray or missing comma, or an unquoted comma in a text)"))
+            continue
+        for name, cell in zip(header, row):
+            if _has_bad_bytes(cell):
+                problems.append(Problem(shown, line, name, "is not valid UTF-8; save the file as UTF-8",
+                                        repr(cell.encode("utf-8", "surrogateescape"))[2:-1]))
+            if "\n" in cell or "\r" in cell:
+                problems.append(Problem(shown, line, name, "has a line break inside the field; keep every field on one line",
+                                        cell))
+        table.rows.append([_fix_bytes(row[i]) for i in keep])
+        table.lines.append(line)
+    if not table.rows and not problems:
+        problems.append(Problem(shown, message="has a header but no data rows"))
+    return problems
+
+
+def _check_header(shown: str, header: list[str], expected: list[str]) -> list[Problem]:
+    problems = []
+    for i, name in enumerate(header):
+        if name in header[:i]:
+            problems.append(Problem(shown, 1, name, "column appears more than once"))
+        elif name not in expected:
+            hint = next((e for e in expected if e == name.strip().lower()), None)
+            why = f"unexpected column (did you mean {hint!r}?)" if hint else "unexpected column, not in datapackage.json"
+            problems.append(Problem(shown, 1, name, why))
+    for name in expected:
+        if name not in header:
+            problems.append(Problem(shown, 1, name, "column is missing"))
+    present = [h for i, h in enumerate(header) if h in expected and h not in header[:i]]
+    if not problems and present != expected:
+        problems.append(Problem(shown, 1, message="columns are not in the order of datapackage.json (expected "
+                                + ",".join(expected) + ")"))
+    return problems
+
+
+# --------------------------------------------------------------------------- schema rules (frictionless)
+
+
+def _subschema(table: Table, tables: dict[str, Table]) -> dict:
+    """The table's schema restricted to the columns the file has, in the file's order.
+
+    Keys whose columns are missing (already reported) are left out, and so are
+    foreign keys into a table that could not be read.
+    """
+    fields = {f["name"]: f for f in table.schema["fields"]}
+    schema = {k: v for k, v in table.schema.items() if k not in ("fields", "foreignKeys", "primaryKey")}
+    schema["fields"] = [fields[name] for name in table.header]
+    pk = table.schema.get("primaryKey", [])
+    if pk and all(name in table.header for name in pk):
+        schema["primaryKey"] = pk
+    schema["foreignKeys"] = [
+        fk for fk in table.schema.get("foreignKeys", [])
+        if all(name in table.header for name in fk["fields"])
+        and all(name in tables[fk["reference"]["resource"]].header for name in fk["reference"]["fields"])
+    ]
+    return schema
+
+
+def _constraint_message(fdesc: dict, note: str, value: str) -> str:
+    match = re.match(r'constraint "(\w+)"', note or "")
+    constraint = match.group(1) if match else ""
+    cons = fdesc.get("constraints", {})
+    if constraint == "required":
+        return "value is required"
+    if constraint == "enum":
+        allowed = cons["enum"]
+        if value.strip() in allowed or value.strip().lower() in allowed:
+            return f"not an allowed value: check spaces and letter case (allowed: {', '.join(allowed)})"
+        return f"not an allowed value (allowed: {', '.join(allowed)})"
+    if constraint in ("minimum", "maximum"):
+        word = "at least" if constraint == "minimum" else "at most"
+        return f"must be {word} {cons[constraint]}"
+    if constraint == "pattern":
+        if fdesc["name"] == "source_ids":
+            return "must be source ids separated by ';' with no spaces"
+        if fdesc["name"] == "url":
+            return "must be an http:// or https:// address"
+        return f"does not match the pattern {cons['pattern']}"
+    return f"breaks the constraint {constraint or note}"
+
+
+TYPE_HINTS = {
+    "date": "not a valid date; write YYYY-MM-DD",
+    "integer": "not a whole number; write digits only, without separators or decimals",
+    "number": "not a number; write digits with '.' for decimals and no separators",
+}
+
+
+def schema_problems(tables: dict[str, Table]) -> list[Problem]:
+    """Run the Table Schema rules of datapackage.json on the parsed rows with frictionless."""
+    from frictionless import Package, Resource, Schema
+
+    resources = []
+    for table in tables.values():
+        if not table.header:
+            continue
+        resources.append(Resource(name=table.name, data=[table.header, *table.rows], schema=Schema.from_descriptor(_subschema(table, tables))))
+    report = Package(resources=resources).validate(limit_errors=10**9)
+    problems = []
+    for task in report.tasks:
+        table = tables[task.name]
+        shown = display(table.path)
+        fields = {f["name"]: f for f in table.schema["fields"]}
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            line = table.lines[row - 2] if row and 2 <= row < len(table.lines) + 2 else 0
+            name = getattr(error, "field_name", "") or ""
+            cell = getattr(error, "cell", None)
+            if error.type == "type-error":
+                problems.append(Problem(shown, line, name, TYPE_HINTS.get(fields[name]["type"], "wrong type"), cell))
+            elif error.type == "constraint-error":
+                problems.append(Problem(shown, line, name, _constraint_message(fields[name], error.note, cell), cell))
+            elif error.type in ("unique-error", "primary-key"):
+                if error.type == "primary-key" and (len(table.schema["primaryKey"]) == 1 or "None" in error.note):
+                    continue  # single keys are reported as unique-error; empty parts as required
+                first = re.search(r"position (\d+)", error.note)
+                where = f" (first on line {table.lines[int(first.group(1)) - 2]})" if first else ""
+                column = name or "+".join(table.schema["primaryKey"])
+                value = cell if cell is not None else ",".join(str(c) for c in error.cells[:3])
+                problems.append(Problem(shown, line, column, f"duplicate key{where}", value))
+            elif error.type == "foreign-key":
+                fk = re.match(r'for "([^"]+)": values "(.*)" not found in the lookup table "([^"]+)" as "([^"]+)"',
+                              error.note)
+                column, value, target, key = fk.groups()
+                problems.append(Problem(shown, line, column, f"not found in {tables[target].path.name} {key}", value))
+            else:
+                problems.append(Problem(shown, line, name, f"{error.title.lower()}: {error.note}", cell))
+    return problems
+
+
+# --------------------------------------------------------------------------- typed frames
+
+
+def to_frame(table: Table) -> pd.DataFrame:
+    """Typed DataFrame of the parsed rows, indexed by the physical line of each row.
+
+    Cells that do not parse become missing; the schema check reports them.
+    """
+    raw = pd.DataFrame(table.rows, columns=table.header, dtype="str")
+    out = {}
+    for fdesc in table.schema["fields"]:
+        name = fdesc["name"]
+        column = raw[name] if name in raw else pd.Series([""] * len(raw), dtype="str")
+        column = column.where(column != "")
+        kind = fdesc["type"]
+        if kind == "date":
+            out[name] = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+        elif kind == "integer":
+            number = pd.to_numeric(column.where(column.str.fullmatch(r"-?\d+", na=False)), errors="coerce")
+            out[name] = number.astype("Int64")
+        elif kind == "number":
+            out[name] = pd.to_numeric(column, errors="coerce").astype("Float64")
+        elif "enum" in fdesc.get("constraints", {}):
+            out[name] = pd.Categorical(column, categories=fdesc["constraints"]["enum"], ordered=True)
+        else:
+            out[name] = column.astype("str")
+    frame = pd.DataFrame(out)
+    frame.index = pd.Index(table.lines, name="line")
+    return frame
+
+
+# --------------------------------------------------------------------------- cross-field rules
+
+
+def _rule_low_best_high(tables, as_of):
+    triples = {"strikes": ("killed_low", "killed_best", "killed_high"),
+               "casualty_estimates": ("killed_low", "killed_best", "killed_high"),
+               "weapon_systems": ("quantity_low", "quantity", "quantity_high"),
+               "comparison": ("value_low", "value_best", "value_high")}
+    for name, (low, best, high) in triples.items():
+        frame = tables[name].frame
+        for a, b in ((low, best), (best, high), (low, high)):
+            bad = frame[(frame[a] > frame[b]).fillna(False)]
+            for line, row in bad.iterrows():
+                yield name, line, a, f"is greater than {b} ({row[a]} > {row[b]})", str(row[a])
+
+
+def _rule_survivors(tables, as_of):
+    frame = tables["strikes"].frame
+    fates = frame["survivors_rescued"].fillna(0) + frame["survivors_presumed_dead"].fillna(0)
+    bad = frame[(fates > frame["survivors"]).fillna(False) | (frame["survivors"].isna() & (fates > 0))]
+    for line, row in bad.iterrows():
+        yield ("strikes", line, "survivors", "is smaller than survivors_rescued + survivors_presumed_dead "
+               f"({row['survivors_rescued']} + {row['survivors_presumed_dead']})", str(row["survivors"]))
+
+
+def _rule_delivery_years(tables, as_of):
+    frame = tables["weapon_systems"].frame
+    for a, b in (("ordered_year", "delivered_first_year"), ("delivered_first_year", "delivered_last_year")):
+        for line, row in frame[(frame[a] > frame[b]).fillna(False)].iterrows():
+            yield "weapon_systems", line, a, f"is after {b} ({row[a]} > {row[b]})", str(row[a])
+
+
+def _rule_killed_best_for_vessel_strikes(tables, as_of):
+    frame = tables["strikes"].frame
+    for line in frame.index[(frame["kind"] == "vessel_strike") & frame["killed_best"].isna()]:
+        yield "strikes", line, "killed_best", "is required for a vessel_strike", ""
+
+
+def _rule_escalation_for_venezuela(tables, as_of):
+    frame = tables["events"].frame
+    for line in frame.index[(frame["case"] == "venezuela") & frame["escalation_level"].isna()]:
+        yield "events", line, "escalation_level", "is required for case venezuela", ""
+
+
+def _rule_quantity_unit(tables, as_of):
+    frame = tables["weapon_systems"].frame
+    counted = frame[["quantity", "quantity_low", "quantity_high"]].notna().any(axis=1)
+    for line in frame.index[counted & frame["quantity_unit"].isna()]:
+        yield "weapon_systems", line, "quantity_unit", "is required when a quantity is given", ""
+
+
+def _rule_date_precision(tables, as_of):
+    for name in ("events", "strikes"):
+        frame = tables[name].frame
+        day = frame["date"].dt.day
+        month = frame["date"].dt.month
+        not_first = (frame["date_precision"] == "month") & (day != 1)
+        not_jan1 = (frame["date_precision"] == "year") & ((day != 1) | (month != 1))
+        for line, row in frame[(not_first | not_jan1).fillna(False)].iterrows():
+            where = "the 1st of the month" if row["date_precision"] == "month" else "1 January"
+            yield name, line, "date", f"must be {where} when date_precision is {row['date_precision']}", \
+                row["date"].strftime("%Y-%m-%d")
+
+
+def _rule_announced_after_strike(tables, as_of):
+    frame = tables["strikes"].frame
+    bad = frame[(frame["announced_date"] < frame["date"]).fillna(False) & (frame["date_precision"] == "day")]
+    for line, row in bad.iterrows():
+        yield "strikes", line, "announced_date", "is before the strike's date", row["announced_date"].strftime("%Y-%m-%d")
+
+
+def _rule_not_after_data_as_of(tables, as_of):
+    if as_of is None:
+        return
+    for name, table in tables.items():
+        for fdesc in table.schema["fields"]:
+            column = table.frame[fdesc["name"]]
+            if fdesc["type"] == "date":
+                late = column > as_of
+                shown = column.dt.strftime("%Y-%m-%d")
+            elif fdesc["name"].endswith("year"):
+                late = column > as_of.year
+                shown = column.astype("str")
+            else:
+                continue
+            for line in column.index[late.fillna(False)]:
+                yield (name, line, fdesc["name"], f"is after data_as_of {as_of:%Y-%m-%d} in datapackage.json",
+                       shown[line])
+
+
+def _rule_source_ids(tables, as_of):
+    known = set(tables["sources"].frame["source_id"].dropna())
+    cited: set[str] = set()
+    for name, table in tables.items():
+        if "source_ids" not in table.frame or name == "sources":
+            continue
+        for line, value in table.frame["source_ids"].dropna().items():
+            ids = value.split(LIST_SEPARATOR)
+            cited.update(ids)
+            for source_id in ids:
+                if source_id and source_id not in known:
+                    yield name, line, "source_ids", "names a source that is not in sources.csv", source_id
+    for line, source_id in tables["sources"].frame["source_id"].dropna().items():
+        if source_id not in cited:
+            yield "sources", line, "source_id", "source is not cited by any row of any table", source_id
+
+
+def _rule_no_formulas(tables, as_of):
+    for name, table in tables.items():
+        for fdesc in table.schema["fields"]:
+            if fdesc["type"] != "string" or "enum" in fdesc.get("constraints", {}):
+                continue
+            column = table.frame[fdesc["name"]]
+            risky = column.str.startswith(FORMULA_PREFIXES, na=False)
+            for line, value in column[risky].items():
+                yield (name, line, fdesc["name"], "starts with a character a spreadsheet would run as a formula "
+                       "(=, +, -, @); reword it", value)
+
+
+CROSS_FIELD_RULES = {
+    "low <= best <= high": _rule_low_best_high,
+    "survivors_rescued + survivors_presumed_dead <= survivors": _rule_survivors,
+    "ordered_year <= delivered_first_year <= delivered_last_year": _rule_delivery_years,
+    "killed_best required for vessel_strike": _rule_killed_best_for_vessel_strikes,
+    "escalation_level required for case venezuela": _rule_escalation_for_venezuela,
+    "quantity_unit required with a quantity": _rule_quantity_unit,
+    "month/year precision dates on the 1st": _rule_date_precision,
+    "announced_date not before a day-precision strike date": _rule_announced_after_strike,
+    "no date after data_as_of": _rule_not_after_data_as_of,
+    "every source id exists and every source is cited": _rule_source_ids,
+    "no text cell a spreadsheet would run as a formula": _rule_no_formulas,
+}
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def check(data_dir: Path) -> Result:
+    """Validate every table of the package in ``data_dir``; collect all problems in one run."""
+    data_dir = Path(data_dir)
+    package, problems = read_package(data_dir)
+    tables: dict[str, Table] = {}
+    for resource in package.get("resources", []):
+        table = Table(resource["name"], data_dir / resource["path"], resource["schema"])
+        problems += read_table(table)
+        table.frame = to_frame(table)
+        tables[table.name] = table
+    if tables:
+        problems += schema_problems(tables)
+        result = Result(problems, package, tables)
+        for rule in CROSS_FIELD_RULES.values():
+            for name, line, column, message, value in rule(tables, result.data_as_of):
+                problems.append(Problem(display(tables[name].path), int(line), column, message, value))
+    unique = dict.fromkeys(problems)
+    ordered = sorted(unique, key=lambda p: (p.path, p.line, p.column, p.message, p.value or ""))
+    return Result(ordered, package, tables)

@@ -1,0 +1,64 @@
+"""Shared fixtures: a scratch copy of the real data and helpers to corrupt it."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dilemma import paths
+from dilemma.__main__ import main
+
+REAL_DATA = paths.ROOT / "data"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A writable copy of the repository's data/ folder."""
+    target = tmp_path / "data"
+    shutil.copytree(REAL_DATA, target)
+    return target
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def set_cell(path: Path, line: int, column: str, value: str) -> str:
+    """Set one cell (line as an editor shows it, header = 1); return the old value."""
+    rows = read_rows(path)
+    index = rows[0].index(column)
+    old = rows[line - 1][index]
+    rows[line - 1][index] = value
+    write_rows(path, rows)
+    return old
+
+
+def cell(path: Path, line: int, column: str) -> str:
+    rows = read_rows(path)
+    return rows[line - 1][rows[0].index(column)]
+
+
+def find_line(path: Path, column: str, predicate) -> int:
+    """The first line whose cell in ``column`` satisfies ``predicate``."""
+    rows = read_rows(path)
+    index = rows[0].index(column)
+    for number, row in enumerate(rows[1:], start=2):
+        if predicate(row[index]):
+            return number
+    raise AssertionError(f"no row of {path.name} matches in {column}")
+
+
+def run_check(data_dir: Path, capsys) -> tuple[int, list[str]]:
+    """Run `python -m dilemma check --data DIR` in-process; return the exit code and stdout lines."""
+    code = main(["check", "--data", str(data_dir)])
+    out = capsys.readouterr().out
+    return code, [line for line in out.splitlines() if line]

@@ -1,0 +1,299 @@
+"""The data contract: the real data passes, and every rule reports the exact line and column."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REAL_DATA, cell, find_line, read_rows, run_check, set_cell, write_rows
+
+from dilemma.schema import CROSS_FIELD_RULES
+
+
+def test_real_data_passes(capsys):
+    code, out = run_check(REAL_DATA, capsys)
+    assert code == 0, "\n".join(out)
+    assert len(out) == 1 and out[0].startswith("ok: ")
+
+
+def test_cli_summary_and_exit_code_from_a_subprocess(data):
+    (data / "events.csv").write_bytes(b"")
+    done = subprocess.run([sys.executable, "-m", "dilemma", "check", "--data", str(data)],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert f"{data / 'events.csv'}: file is empty" in done.stdout
+
+
+def expect(out: list[str], path, line: int, column: str, *words: str) -> str:
+    """Exactly one reported line starts with PATH:LINE: COLUMN: and it contains the words."""
+    prefix = f"{path}:{line}: {column}: " if column else f"{path}:{line}: "
+    hits = [o for o in out if o.startswith(prefix)]
+    assert len(hits) == 1, f"expected one line starting {prefix!r} in:\n" + "\n".join(out)
+    for word in words:
+        assert word in hits[0], hits[0]
+    return hits[0]
+
+
+@pytest.mark.parametrize("name", ["sources", "events", "strikes", "casualty_estimates", "weapon_systems",
+                                  "arms_transfers", "comparison"])
+def test_missing_file(data, capsys, name):
+    (data / f"{name}.csv").unlink()
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert f"{data / f'{name}.csv'}: file is missing" in out
+
+
+def test_empty_file_and_header_only_file(data, capsys):
+    (data / "comparison.csv").write_text("")
+    header = read_rows(data / "arms_transfers.csv")[0]
+    write_rows(data / "arms_transfers.csv", [header])
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert f"{data / 'comparison.csv'}: file is empty (expected a header row and data rows)" in out
+    assert f"{data / 'arms_transfers.csv'}: has a header but no data rows" in out
+
+
+def test_missing_and_extra_column(data, capsys):
+    path = data / "strikes.csv"
+    rows = read_rows(path)
+    drop = rows[0].index("vessels")
+    rows = [r[:drop] + r[drop + 1:] + ["x"] for r in rows]
+    rows[0][-1] = "comment"
+    write_rows(path, rows)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 1, "vessels", "column is missing")
+    expect(out, path, 1, "comment", "unexpected column")
+
+
+def test_wrong_delimiter(data, capsys):
+    path = data / "weapon_systems.csv"
+    rows = read_rows(path)
+    path.write_text("\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 1, "", "not comma-separated", "';'")
+
+
+def test_byte_order_mark(data, capsys):
+    path = data / "events.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert out[0] == f"{path}:1: file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
+    assert len(out) == 1, "the BOM must not hide the header or shift the rows"
+
+
+def test_not_utf8(data, capsys):
+    path = data / "events.csv"
+    line = 3
+    old = cell(path, line, "location")
+    set_cell(path, line, "location", "Bogot\u00e1")
+    path.write_bytes(path.read_bytes().replace("Bogot\u00e1".encode(), "Bogot\u00e1".encode("latin-1")))
+    code, out = run_check(data, capsys)
+    assert code == 1 and old != "Bogot\u00e1"
+    expect(out, path, line, "location", "not valid UTF-8", "Bogot\\\\xe1")
+
+
+def test_bad_date(data, capsys):
+    path = data / "strikes.csv"
+    set_cell(path, 4, "date", "03/01/2026")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 4, "date", "YYYY-MM-DD", "(got '03/01/2026')")
+
+
+@pytest.mark.parametrize("value", ["carribean", " caribbean", "Caribbean"])
+def test_value_outside_vocabulary(data, capsys, value):
+    path = data / "strikes.csv"
+    set_cell(path, 3, "theater", value)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 3, "theater", "not an allowed value", f"(got {value!r})")
+
+
+def test_negative_count(data, capsys):
+    path = data / "strikes.csv"
+    set_cell(path, 5, "killed_best", "-3")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 5, "killed_best", "at least 0", "(got '-3')")
+
+
+def test_low_greater_than_best(data, capsys):
+    path = data / "strikes.csv"
+    best = int(cell(path, 2, "killed_best"))
+    set_cell(path, 2, "killed_low", str(best + 5))
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 2, "killed_low", "greater than killed_best", f"{best + 5} > {best}")
+
+
+def test_best_greater_than_high_in_weapons(data, capsys):
+    path = data / "weapon_systems.csv"
+    line = find_line(path, "quantity", lambda v: v.isdigit() and int(v) > 2)
+    set_cell(path, line, "quantity_high", "1")
+    set_cell(path, line, "quantity_low", "")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "quantity", "greater than quantity_high")
+
+
+def test_survivors_fates_exceed_survivors(data, capsys):
+    path = data / "strikes.csv"
+    set_cell(path, 2, "survivors", "1")
+    set_cell(path, 2, "survivors_rescued", "1")
+    set_cell(path, 2, "survivors_presumed_dead", "1")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 2, "survivors", "survivors_rescued + survivors_presumed_dead")
+
+
+def test_delivery_years_out_of_order(data, capsys):
+    path = data / "weapon_systems.csv"
+    line = find_line(path, "delivered_first_year", lambda v: v != "")
+    first = int(cell(path, line, "delivered_first_year"))
+    set_cell(path, line, "delivered_last_year", str(first - 1))
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "delivered_first_year", "after delivered_last_year")
+
+
+def test_duplicate_key(data, capsys):
+    path = data / "events.csv"
+    rows = read_rows(path)
+    rows.append(rows[1])
+    write_rows(path, rows)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, len(rows), "event_id", "duplicate key (first on line 2)")
+
+
+def test_duplicate_compound_key(data, capsys):
+    path = data / "arms_transfers.csv"
+    rows = read_rows(path)
+    rows.append(rows[1])
+    write_rows(path, rows)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, len(rows), "supplier+recipient+year", "duplicate key (first on line 2)")
+
+
+def test_dangling_source_id(data, capsys):
+    path = data / "comparison.csv"
+    old = set_cell(path, 2, "source_ids", cell(path, 2, "source_ids") + ";nobody-20250101-nothing")
+    code, out = run_check(data, capsys)
+    assert code == 1 and old
+    expect(out, path, 2, "source_ids", "not in sources.csv", "(got 'nobody-20250101-nothing')")
+
+
+def test_unused_source(data, capsys):
+    path = data / "sources.csv"
+    rows = read_rows(path)
+    rows.append(["unused-20250101-orphan", "https://example.org/orphan", "Example", "Orphan", "2025-01-01",
+                 "2026-01-01", "news", "", ""])
+    write_rows(path, rows)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, len(rows), "source_id", "not cited", "(got 'unused-20250101-orphan')")
+
+
+def test_date_after_data_as_of(data, capsys):
+    package = json.loads((data / "datapackage.json").read_text())
+    path = data / "events.csv"
+    line = len(read_rows(path))
+    set_cell(path, line, "date", "2099-01-01")
+    set_cell(path, line, "date_precision", "day")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "date", f"after data_as_of {package['data_as_of']}", "(got '2099-01-01')")
+
+
+def test_line_break_inside_a_field(data, capsys):
+    path = data / "events.csv"
+    set_cell(path, 3, "description", "first line\nsecond line")
+    set_cell(path, 5, "title", "a later row")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 3, "description", "line break inside the field")
+    assert not any(o.startswith(f"{path}:5:") for o in out), "lines after the break are counted as the editor does"
+
+
+def test_foreign_key_to_missing_event(data, capsys):
+    path = data / "strikes.csv"
+    set_cell(path, 2, "event_id", "ve-19990101-no-such-event")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 2, "event_id", "not found in events.csv event_id")
+
+
+def test_killed_best_required_for_vessel_strike(data, capsys):
+    path = data / "strikes.csv"
+    line = find_line(path, "kind", lambda v: v == "vessel_strike")
+    for column in ("killed_low", "killed_best", "killed_high"):
+        set_cell(path, line, column, "")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "killed_best", "required for a vessel_strike")
+
+
+def test_escalation_level_required_for_venezuela(data, capsys):
+    path = data / "events.csv"
+    line = find_line(path, "case", lambda v: v == "venezuela")
+    set_cell(path, line, "escalation_level", "")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "escalation_level", "required for case venezuela")
+
+
+def test_month_precision_not_on_the_first(data, capsys):
+    path = data / "events.csv"
+    line = find_line(path, "date", lambda v: not v.endswith("-01"))
+    set_cell(path, line, "date_precision", "month")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "date", "1st of the month")
+
+
+def test_formula_in_text_cell(data, capsys):
+    path = data / "events.csv"
+    set_cell(path, 2, "title", "=HYPERLINK(\"http://x\")")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 2, "title", "formula")
+
+
+def test_url_not_http(data, capsys):
+    path = data / "sources.csv"
+    set_cell(path, 2, "url", "ftp://example.org/file")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 2, "url", "http:// or https://")
+
+
+def test_every_problem_in_one_run(data, capsys):
+    set_cell(data / "strikes.csv", 2, "theater", "atlantic")
+    set_cell(data / "events.csv", 2, "date", "yesterday")
+    (data / "comparison.csv").unlink()
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert any("strikes.csv:2: theater:" in o for o in out)
+    assert any("events.csv:2: date:" in o for o in out)
+    assert any(o.endswith("comparison.csv: file is missing") for o in out)
+
+
+def test_every_cross_field_rule_is_documented():
+    readme = (REAL_DATA / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in CROSS_FIELD_RULES if name not in readme]
+    assert not missing, f"data/README.md does not name: {missing}"
+
+
+def test_check_never_writes_to_data(data, capsys):
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    set_cell(data / "strikes.csv", 2, "theater", "atlantic")
+    before["strikes.csv"] = (data / "strikes.csv").read_bytes()
+    run_check(data, capsys)
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
