@@ -38,6 +38,8 @@ THEATER_COLORS = {"caribbean": "#2a9d8f", "eastern_pacific": "#7b4ea3", "venezue
 THEATER_LABELS = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "venezuela_mainland": "Venezuela (land)"}
 CASE_COLORS = {"venezuela": "#e0a800", "syria": "#8e5a2b"}
 MUTED = "#8c8c8c"
+STATUS_COLORS = {"operational": "#2a9d8f", "degraded": "#e0a800", "unknown": "#b0b0b0", "destroyed": "#c0392b",
+                 "withdrawn": "#7b4ea3"}
 
 # How sure a row is, drawn the same way in every chart that mixes them.
 CLAIM_STYLES = {
@@ -74,7 +76,7 @@ def marker_kwargs(color: str, status: str) -> dict:
 def bar_kwargs(color: str, status: str) -> dict:
     """Bar keyword arguments that show a row's claim status (hatched and hollow = claimed)."""
     style = CLAIM_STYLES[status]
-    return {"color": color if style["filled"] else "white", "edgecolor": color, "alpha": style["alpha"],
+    return {"facecolor": color if style["filled"] else "white", "edgecolor": color, "alpha": style["alpha"],
             "hatch": style["hatch"], "linewidth": 1.4}
 
 

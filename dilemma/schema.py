@@ -327,7 +327,8 @@ def to_frame(table: Table) -> pd.DataFrame:
         elif kind == "number":
             out[name] = pd.to_numeric(column, errors="coerce").astype("Float64")
         elif "enum" in fdesc.get("constraints", {}):
-            out[name] = pd.Categorical(column, categories=fdesc["constraints"]["enum"], ordered=True)
+            allowed = fdesc["constraints"]["enum"]
+            out[name] = pd.Categorical(column.where(column.isin(allowed)), categories=allowed, ordered=True)
         else:
             out[name] = column.astype("str")
     frame = pd.DataFrame(out)
@@ -371,6 +372,13 @@ def _rule_killed_best_for_vessel_strikes(tables, as_of):
     frame = tables["strikes"].frame
     for line in frame.index[(frame["kind"] == "vessel_strike") & frame["killed_best"].isna()]:
         yield "strikes", line, "killed_best", "is required for a vessel_strike", ""
+
+
+def _rule_estimate_has_a_number(tables, as_of):
+    frame = tables["casualty_estimates"].frame
+    empty = frame[["killed_low", "killed_best", "killed_high"]].isna().all(axis=1)
+    for line in frame.index[empty]:
+        yield "casualty_estimates", line, "killed_best", "an estimate needs killed_best, killed_low or killed_high", ""
 
 
 def _rule_escalation_for_venezuela(tables, as_of):
@@ -459,6 +467,7 @@ CROSS_FIELD_RULES = {
     "survivors_rescued + survivors_presumed_dead <= survivors": _rule_survivors,
     "ordered_year <= delivered_first_year <= delivered_last_year": _rule_delivery_years,
     "killed_best required for vessel_strike": _rule_killed_best_for_vessel_strikes,
+    "an estimate gives at least one of killed_low, killed_best, killed_high": _rule_estimate_has_a_number,
     "escalation_level required for case venezuela": _rule_escalation_for_venezuela,
     "quantity_unit required with a quantity": _rule_quantity_unit,
     "month/year precision dates on the 1st": _rule_date_precision,

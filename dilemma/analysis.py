@@ -1,0 +1,296 @@
+"""Data shaping shared by the chapters, the README headline and the tests.
+
+Everything a notebook needs that another notebook (or the build) also needs
+lives here, once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dilemma import data as d
+
+WORDS = ("statement", "diplomatic")
+"""Event categories that are words (statements, calls, meetings, UN speeches); every other category is a deed."""
+
+RECONCILE_TOLERANCE = 1
+"""Deaths by which a published tally may differ from the dataset's running total and still reconcile (see data/README)."""
+
+
+def words_or_deeds(category: pd.Series) -> pd.Series:
+    return pd.Series(["words" if c in WORDS else "deeds" for c in category], index=category.index, dtype="str")
+
+
+def case_events(events: pd.DataFrame, case: str = "venezuela", since: str | None = None) -> pd.DataFrame:
+    """Events of one case sorted by date, with a words/deeds column."""
+    out = events[events["case"] == case].sort_values(["date", "event_id"]).copy()
+    if since:
+        out = out[out["date"] >= pd.Timestamp(since)]
+    out["kind"] = words_or_deeds(out["category"])
+    return out
+
+
+def first_steps(events: pd.DataFrame, actor: str = "us") -> pd.DataFrame:
+    """The first event at each escalation level by one actor, and the days since the previous first step."""
+    own = events[events["actor"] == actor].sort_values("date")
+    firsts = own.groupby("escalation_level", observed=True).head(1).sort_values("escalation_level")
+    firsts = firsts[["escalation_level", "date", "title", "claim_status"]].reset_index(drop=True)
+    firsts["days_since_previous_step"] = firsts["date"].diff().dt.days.astype("Int64")
+    return firsts
+
+
+def monthly_counts(events: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Events per calendar month (rows) and ``by`` (columns), months without events included."""
+    months = events["date"].dt.to_period("M")
+    table = pd.crosstab(months, events[by].astype("str"))
+    full = pd.period_range(table.index.min(), table.index.max(), freq="M")
+    return table.reindex(full, fill_value=0)
+
+
+def vessel_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
+    return strikes[strikes["kind"] == "vessel_strike"].sort_values(["date", "strike_id"]).copy()
+
+
+def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
+    """Strikes counted and deaths per ISO week (Monday start) and theater."""
+    vs = vessel_strikes(strikes)
+    vs["week"] = vs["date"].dt.to_period("W-SUN").dt.start_time
+    grouped = vs.groupby(["week", vs["theater"].astype("str")])[["strikes_counted", "killed_best"]].sum()
+    weeks = pd.date_range(vs["week"].min(), vs["week"].max(), freq="7D")
+    wide = grouped.unstack(fill_value=0).reindex(weeks, fill_value=0)
+    wide.index.name = "week"
+    return wide
+
+
+def running_totals(strikes: pd.DataFrame) -> pd.DataFrame:
+    """Cumulative strikes, vessels, deaths and deaths plus presumed-dead survivors, one row per strike date."""
+    vs = vessel_strikes(strikes)
+    daily = vs.groupby("date")[["strikes_counted", "vessels", "killed_best", "survivors_presumed_dead"]].sum()
+    totals = daily.cumsum()
+    totals["killed_incl_presumed"] = totals["killed_best"] + totals["survivors_presumed_dead"]
+    return totals
+
+
+def totals_at(totals: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
+    """The running totals as they stood at the end of ``when`` (zeros before the first strike)."""
+    upto = totals[totals.index <= when]
+    return upto.iloc[-1] if len(upto) else pd.Series(0, index=totals.columns)
+
+
+def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
+              tolerance: int = RECONCILE_TOLERANCE) -> pd.DataFrame:
+    """Every published boat-strike tally beside the dataset's running totals on its as_of date.
+
+    Tallies that give only a bound ("over 200") are left out. A tally reconciles when it is within ``tolerance`` deaths of the dataset's
+    deaths at the time, or of deaths plus survivors presumed dead.
+    """
+    totals = running_totals(strikes)
+    tallies = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].notna()]
+    tallies = tallies.sort_values(["as_of", "estimate_id"])
+    rows = []
+    for _, tally in tallies.iterrows():
+        at = totals_at(totals, tally["as_of"])
+        gap = int(tally["killed_best"]) - int(at["killed_best"])
+        gap_incl = int(tally["killed_best"]) - int(at["killed_incl_presumed"])
+        rows.append({
+            "estimate_id": tally["estimate_id"], "as_of": tally["as_of"], "publisher": tally["publisher"],
+            "tally_killed": int(tally["killed_best"]), "dataset_killed": int(at["killed_best"]),
+            "dataset_killed_incl_presumed": int(at["killed_incl_presumed"]),
+            "gap": gap, "gap_incl_presumed": gap_incl,
+            "tally_strikes": tally["strikes"], "dataset_strikes": int(at["strikes_counted"]),
+            "includes_presumed_dead": tally["includes_presumed_dead"],
+            "reconciles": min(abs(gap), abs(gap_incl)) <= tolerance,
+        })
+    return pd.DataFrame(rows)
+
+
+def theater_totals(strikes: pd.DataFrame) -> pd.DataFrame:
+    """Vessel-strike totals by theater, with an all-theaters row."""
+    vs = vessel_strikes(strikes)
+    cols = ["strikes_counted", "vessels", "killed_best", "survivors", "survivors_rescued", "survivors_presumed_dead"]
+    table = vs.groupby(vs["theater"].astype("str"))[cols].sum()
+    table.loc["all"] = table.sum()
+    return table.astype("int64")
+
+
+def raid_toll(strikes: pd.DataFrame) -> pd.Series:
+    """The 3 January 2026 raid's death toll range (the first raid row)."""
+    raid = strikes[strikes["kind"] == "raid"].sort_values("date").iloc[0]
+    return raid[["date", "killed_low", "killed_best", "killed_high", "confidence", "notes"]]
+
+
+def deeds_and_words(events: pd.DataFrame, actor: str = "russia", case: str = "venezuela",
+                    since: str | None = "2025-01-01") -> pd.DataFrame:
+    """Count of one actor's events by words/deeds and claim status."""
+    own = case_events(events, case, since)
+    own = own[own["actor"] == actor]
+    return pd.crosstab(own["kind"], own["claim_status"].astype("str"), margins=True, margins_name="total")
+
+
+def comparison_value(comparison: pd.DataFrame, metric: str, case: str) -> pd.Series:
+    row = comparison[(comparison["metric"] == metric) & (comparison["case"] == case)]
+    if row.empty:
+        raise KeyError(f"comparison.csv has no row for metric {metric!r}, case {case!r}")
+    return row.iloc[0]
+
+
+def fmt_range(low, best, high, unit: str = "") -> str:
+    """A low/best/high triple as text: '83 (40 to 100)', '4,378 to 7,500', 'up to 400', 'at least 200'."""
+    def num(x):
+        return f"{int(x):,}" if float(x).is_integer() else f"{x:,.1f}"
+    has_low, has_best, has_high = pd.notna(low), pd.notna(best), pd.notna(high)
+    if has_low and has_high and low != high:
+        bounds = f"{num(low)} to {num(high)}"
+    elif has_high and (not has_low or low == high):
+        bounds = f"up to {num(high)}"
+    elif has_low:
+        bounds = f"at least {num(low)}"
+    else:
+        bounds = ""
+    if has_best:
+        text = num(best) + (f" ({bounds})" if bounds else "")
+    else:
+        text = bounds or "unknown"
+    return f"{text} {unit}".strip()
+
+
+def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
+    """The README's headline block, every number computed from the data."""
+    tables = d.load_all(data_dir)
+    strikes, events, comparison = tables["strikes"], tables["events"], tables["comparison"]
+    as_of = d.data_as_of(data_dir)
+    theaters = theater_totals(strikes)
+    lines = [f"**Data as of {as_of:%d %B %Y}.**", "",
+             "| US boat strikes | strikes | vessels | killed | survivors | rescued | presumed dead |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    labels = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "all": "**All**"}
+    for theater, row in theaters.iterrows():
+        lines.append(f"| {labels.get(theater, theater)} | " + " | ".join(f"{v:,}" for v in row.values) + " |")
+    raid = raid_toll(strikes)
+    words = deeds_and_words(events)
+    deeds = int(words.loc["deeds", "total"]) if "deeds" in words.index else 0
+    total = int(words.loc["total", "total"])
+    lines += ["",
+              f"- The 3 January 2026 raid that captured Maduro killed "
+              f"{fmt_range(raid['killed_low'], raid['killed_best'], raid['killed_high'], 'people')} "
+              "by the competing published tolls.",
+              f"- Russia on Venezuela since January 2025: {total} recorded steps, {deeds} of them deeds "
+              f"({deeds / total:.0%}), the rest words (statements, calls, UN speeches)."]
+    days = {case: comparison_value(comparison, "days_final_offensive_to_fall", case) for case in ("syria", "venezuela")}
+    lines.append("- Days from the start of the final push to the fall of Russia's client: Syria "
+                 + fmt_range(days["syria"]["value_low"], days["syria"]["value_best"], days["syria"]["value_high"])
+                 + ", Venezuela "
+                 + fmt_range(days["venezuela"]["value_low"], days["venezuela"]["value_best"], days["venezuela"]["value_high"])
+                 + " (each start is defined in the notes of `data/comparison.csv`).")
+    lines += ["", f"![Key figure](figures/{key_figure}.png)"]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- chapter 4 and 5: responses and countdowns
+
+
+def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int = 14) -> pd.DataFrame:
+    """For each trigger event, the response events dated within ``days`` days after it (same day included)."""
+    rows = []
+    for _, trigger in triggers.sort_values("date").iterrows():
+        window = responses[(responses["date"] >= trigger["date"])
+                           & (responses["date"] <= trigger["date"] + pd.Timedelta(days=days))]
+        rows.append({"date": trigger["date"], "turning_point": trigger["milestone"] or trigger["title"],
+                     "responses": len(window), "deeds": int((window["kind"] == "deeds").sum()),
+                     "words": int((window["kind"] == "words").sum()),
+                     "what": "; ".join(window["title"]) if len(window) else "(nothing recorded)"})
+    return pd.DataFrame(rows)
+
+
+def window_mix(events: pd.DataFrame, windows: dict[str, tuple[str, str, str]], actor: str = "russia") -> pd.DataFrame:
+    """Words and deeds by one actor in named windows: {label: (case, start, end)}."""
+    rows = []
+    for label, (case, start, end) in windows.items():
+        own = case_events(events, case)
+        own = own[(own["actor"] == actor) & (own["date"] >= start) & (own["date"] <= end)]
+        rows.append({"window": label, "deeds": int((own["kind"] == "deeds").sum()),
+                     "words": int((own["kind"] == "words").sum()),
+                     "deed_titles": "; ".join(own.loc[own["kind"] == "deeds", "title"])})
+    return pd.DataFrame(rows).set_index("window")
+
+
+def days_before(events: pd.DataFrame, fall: pd.Timestamp) -> pd.Series:
+    """Days relative to the client's fall (negative = before)."""
+    return (events["date"] - fall).dt.days
+
+
+# --------------------------------------------------------------------------- chapter 0: coverage and provenance
+
+MAIN_DATE = {"events": "date", "strikes": "date", "casualty_estimates": "as_of", "weapon_systems": "status_as_of",
+             "comparison": "as_of", "arms_transfers": "year", "sources": "published"}
+CERTAINTY = {"events": "claim_status", "strikes": "confidence", "weapon_systems": "status_claim"}
+ID_COLUMNS = {"events": "event_id", "strikes": "strike_id", "casualty_estimates": "estimate_id",
+              "weapon_systems": "system_id", "arms_transfers": ["supplier", "recipient", "year"],
+              "comparison": ["metric", "case"]}
+
+
+def main_dates(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:
+    column = tables[name][MAIN_DATE[name]]
+    if name == "arms_transfers":
+        return pd.to_datetime(column.astype("str") + "-01-01")
+    return column
+
+
+def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
+    """Rows, first and last date, and the days from the latest row to data_as_of, per table."""
+    rows = []
+    for name in MAIN_DATE:
+        dates = main_dates(tables, name)
+        rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name],
+                     "first": dates.min(), "last": dates.max(), "days_last_to_as_of": (as_of - dates.max()).days})
+    return pd.DataFrame(rows).set_index("table")
+
+
+def row_label(frame: pd.DataFrame, name: str) -> pd.Series:
+    key = ID_COLUMNS[name]
+    if isinstance(key, str):
+        return frame[key].astype("str")
+    return frame[key].astype("str").agg("/".join, axis=1)
+
+
+def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per (table, row, source) citation, with the source's type and independence key."""
+    sources = tables["sources"].set_index("source_id")
+    independent = sources["original_publisher"].fillna(sources["publisher"]).str.strip().str.lower()
+    parts = []
+    for name in ID_COLUMNS:
+        frame = tables[name]
+        ids = frame["source_ids"].str.split(";")
+        part = pd.DataFrame({"table": name, "row": row_label(frame, name), "source_id": ids}).explode("source_id")
+        parts.append(part)
+    cites = pd.concat(parts, ignore_index=True)
+    cites["source_type"] = cites["source_id"].map(sources["source_type"].astype("str"))
+    cites["outlet"] = cites["source_id"].map(independent)
+    return cites
+
+
+def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Provenance per table: rows, share with 2+ independent outlets, aggregator-only rows, claimed-only rows."""
+    cites = citations(tables)
+    per_row = cites.groupby(["table", "row"]).agg(outlets=("outlet", "nunique"),
+                                                  aggregator_only=("source_type", lambda s: (s == "aggregator").all()))
+    rows = []
+    for name in ID_COLUMNS:
+        mine = per_row.loc[name]
+        certainty = CERTAINTY.get(name)
+        claimed = int(tables[name][certainty].isin(["claimed", "low"]).sum()) if certainty else 0
+        rows.append({"table": name, "rows": len(mine), "two_plus_outlets": (mine["outlets"] >= 2).mean(),
+                     "aggregator_only_rows": int(mine["aggregator_only"].sum()), "claimed_or_low_rows": claimed})
+    table = pd.DataFrame(rows).set_index("table")
+    cited = set(cites["source_id"])
+    table.attrs["uncited_sources"] = sorted(set(tables["sources"]["source_id"]) - cited)
+    return table
+
+
+def aggregator_only_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The rows whose every source is an aggregator copy."""
+    cites = citations(tables)
+    only = cites.groupby(["table", "row"])["source_type"].agg(lambda s: (s == "aggregator").all())
+    return only[only].reset_index()[["table", "row"]]

@@ -1,0 +1,115 @@
+"""``python -m dilemma build``: check the data, execute every notebook, write the briefing pack.
+
+1. The data is checked first; on any problem the build prints the check's lines
+   and stops before a notebook runs.
+2. Every ``notebooks/NN_*.ipynb`` is executed with nbclient, in parallel across
+   ``--jobs`` processes; each kernel sees ``DILEMMA_DATA_DIR`` and
+   ``DILEMMA_FIGURES_DIR``. A notebook is written back only when it ran
+   without error, normalised so that unchanged data gives unchanged bytes.
+3. figures/README.md and figures/briefing.pdf are generated from the figures'
+   sidecars, and the README's headline block from the data.
+
+Without ``--out`` everything is updated in place; with ``--out DIR`` executed
+notebooks go to DIR/notebooks, figures to DIR/figures and the README to
+DIR/README.md, and the repository is left untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+
+from dilemma import briefing, paths
+from dilemma.paths import write_if_changed
+from dilemma.schema import check
+
+TIMEOUT = 900
+
+
+def notebooks() -> list[Path]:
+    return sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop volatile metadata so that an unchanged notebook re-executes to the same bytes."""
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("papermill", None)
+    return nb
+
+
+def execute(source: Path, target: Path) -> tuple[str, float, str]:
+    """Execute one notebook; write it to ``target`` only on success. Returns (name, seconds, error or '')."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    started = time.perf_counter()
+    nb = nbformat.read(source, as_version=4)
+    # The kernel is local and private to this build; its start-up warning about unencrypted TCP is noise.
+    client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                            resources={"metadata": {"path": str(source.parent)}})
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        failed = next((i for i, c in enumerate(nb.cells)
+                       if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        where = f"cell {failed}" if failed is not None else "a cell"
+        return source.name, time.perf_counter() - started, f"{where}: {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # kernel died, timeout: report, never write a half-run notebook
+        return source.name, time.perf_counter() - started, f"{type(exc).__name__}: {exc}"
+    write_if_changed(target, nbformat.writes(normalise(nb)) + "\n")
+    return source.name, time.perf_counter() - started, ""
+
+
+def build(data: Path | None = None, out: Path | None = None, jobs: int | None = None) -> int:
+    started = time.perf_counter()
+    data_dir = Path(data or paths.data_dir()).resolve()
+    result = check(data_dir)
+    if not result.ok:
+        for problem in result.problems:
+            print(problem)
+        print(f"build stopped: {len(result.problems)} data problem(s); no notebook was run", file=sys.stderr)
+        return 1
+    print(f"data ok: {paths.display(data_dir)} (data as of {result.package['data_as_of']})", flush=True)
+
+    out = Path(out).resolve() if out else None
+    notebooks_out = out / "notebooks" if out else paths.NOTEBOOKS_DIR
+    figures_out = out / "figures" if out else paths.figures_dir().resolve()
+    readme = out / "README.md" if out else paths.ROOT / "README.md"
+    if out:
+        readme.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(paths.ROOT / "README.md", readme)
+    os.environ["DILEMMA_DATA_DIR"] = str(data_dir)
+    os.environ["DILEMMA_FIGURES_DIR"] = str(figures_out)
+
+    todo = notebooks()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    failures = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo) or 1)) as pool:
+        futures = [pool.submit(execute, nb, notebooks_out / nb.name) for nb in todo]
+        for done, future in enumerate(as_completed(futures), start=1):
+            name, seconds, error = future.result()
+            status = "ok" if not error else f"FAILED: {error}"
+            print(f"[{done}/{len(todo)}] {name} {seconds:5.1f} s {status}", flush=True)
+            if error:
+                failures.append(name)
+    if failures:
+        print(f"build failed: {len(failures)} of {len(todo)} notebook(s) failed ({', '.join(failures)}); "
+              "their files were left as they were", file=sys.stderr)
+        return 1
+    figures = briefing.write_index(figures_out)
+    briefing.write_pdf(figures_out)
+    briefing.update_readme(readme, data_dir)
+    print(f"build ok: {len(todo)} notebook(s), {len(figures)} figure(s), "
+          f"{paths.display(figures_out / 'briefing.pdf')}, in {time.perf_counter() - started:.1f} s")
+    return 0

@@ -1,0 +1,59 @@
+"""Chart pieces that more than one chapter draws."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import pandas as pd
+
+from dilemma import figures as fg
+
+
+def date_axis(ax, months: int = 1) -> None:
+    """Month ticks labelled 'Jan 2026' (year shown in January and on the first tick)."""
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=months))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator(), show_offset=False))
+
+
+def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int = 3) -> None:
+    """Scatter points whose fill shows their claim status (hollow = claimed)."""
+    frame = pd.DataFrame({"x": list(x), "y": list(y), "c": list(colors), "s": list(statuses)})
+    for (color, status), part in frame.groupby(["c", "s"], sort=True):
+        ax.scatter(part["x"], part["y"], s=size, zorder=zorder, **fg.marker_kwargs(color, status))
+
+
+def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 46, 62, 78),
+                        label: str = "milestone") -> None:
+    """Label every event that has a ``label`` (default: its milestone).
+
+    A label is lifted to the next tier when it would overlap an earlier label drawn from the same height.
+    """
+    marked = events[events[label].notna()].sort_values("date")
+    left, right = (mdates.num2date(v).replace(tzinfo=None) for v in ax.get_xlim())
+    days_per_char = (right - left).days / 150  # about 150 label characters fit across a 16:9 axis
+    busy_until: dict[tuple, pd.Timestamp] = {}
+    for _, row in marked.iterrows():
+        half = pd.Timedelta(days=len(row[label]) * days_per_char / 2 + 2)
+        base = round(float(row[y_column]))
+        free = [i for i in range(len(tiers)) if busy_until.get((base, i), pd.Timestamp.min) < row["date"] - half]
+        tier = free[0] if free else len(tiers) - 1
+        busy_until[(base, tier)] = row["date"] + half
+        ax.annotate(row[label], (row["date"], row[y_column]), xytext=(0, tiers[tier]), textcoords="offset points",
+                    ha="center", fontsize=10, color="#222222",
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.8})
+
+
+def mirror_timeline(ax, above: pd.DataFrame, below: pd.DataFrame, x: str, height: str,
+                    above_label: str, below_label: str, above_color: str, below_color: str) -> None:
+    """Two actors on one time axis: ``above`` as stems up, ``below`` as stems down, fill by claim status."""
+    for frame, sign, color in ((above, 1, above_color), (below, -1, below_color)):
+        if frame.empty:
+            continue
+        heights = frame[height].astype("float") * sign
+        ax.vlines(frame[x], 0, heights, color=color, alpha=0.35, linewidth=1.2)
+        scatter_by_claim(ax, frame[x], heights, [color] * len(frame), frame["claim_status"].astype("str"), size=55)
+    ax.axhline(0, color="#444444", linewidth=1)
+    top = max([above[height].max() if not above.empty else 1, below[height].max() if not below.empty else 1])
+    ax.set_ylim(-top - 1, top + 1)
+    ax.text(0.005, 0.97, above_label, transform=ax.transAxes, color=above_color, fontweight="bold", va="top")
+    ax.text(0.005, 0.03, below_label, transform=ax.transAxes, color=below_color, fontweight="bold", va="bottom")
+    ax.grid(False)

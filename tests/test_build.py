@@ -1,0 +1,114 @@
+"""The build: stops on bad data, rebuilds byte-identically into --out, leaves the repository untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REAL_DATA, cell, find_line, set_cell
+
+from dilemma import paths
+from dilemma.build import execute, notebooks
+
+TRACKED = ("notebooks", "figures", "data", "README.md")
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    out = {}
+    for name in TRACKED:
+        base = root / name
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
+        for f in files:
+            out[str(f.relative_to(root))] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
+
+
+def run_build(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DILEMMA_")}
+    return subprocess.run([sys.executable, "-m", "dilemma", "build", *args], capture_output=True, text=True,
+                          cwd=paths.ROOT, env=env, timeout=1800)
+
+
+def test_build_stops_before_any_notebook_on_bad_data(data, tmp_path):
+    path = data / "strikes.csv"
+    set_cell(path, 3, "killed_best", "1,000")
+    out = tmp_path / "out"
+    done = run_build("--data", str(data), "--out", str(out))
+    assert done.returncode == 1
+    assert f"{path}:3: killed_best: not a whole number" in done.stdout
+    assert "no notebook was run" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (out / "notebooks").exists()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    before = tree_hash(paths.ROOT)
+    done = run_build("--out", str(out), "--jobs", "2")
+    return out, done, before
+
+
+def test_build_out_succeeds_and_reports_every_notebook(built):
+    out, done, _ = built
+    assert done.returncode == 0, done.stdout + done.stderr
+    for nb in notebooks():
+        assert nb.name in done.stdout and (out / "notebooks" / nb.name).exists()
+    assert "build ok" in done.stdout
+
+
+def test_build_out_leaves_the_repository_untouched(built):
+    _, _, before = built
+    assert tree_hash(paths.ROOT) == before
+
+
+def test_rebuild_is_byte_identical_to_the_committed_report(built):
+    """A build from unchanged data reproduces every committed notebook, figure and the README block."""
+    out, done, _ = built
+    assert done.returncode == 0, done.stderr
+    for nb in notebooks():
+        assert (out / "notebooks" / nb.name).read_bytes() == nb.read_bytes(), f"{nb.name} is stale: run make report"
+    committed = sorted(p.name for p in (paths.ROOT / "figures").iterdir())
+    rebuilt = sorted(p.name for p in (out / "figures").iterdir())
+    assert rebuilt == committed
+    for name in committed:
+        assert (out / "figures" / name).read_bytes() == (paths.ROOT / "figures" / name).read_bytes(), name
+    assert (out / "README.md").read_bytes() == (paths.ROOT / "README.md").read_bytes()
+
+
+def compared_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    """The outputs nbval compares (text, not images)."""
+    texts = []
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            texts.append(o.get("text", "") + o.get("data", {}).get("text/plain", ""))
+    return texts
+
+
+def test_changing_a_death_count_changes_notebook_outputs(data, tmp_path, monkeypatch):
+    """Editing data/ without re-running the notebook must fail nbval: the compared outputs differ."""
+    path = data / "strikes.csv"
+    line = find_line(path, "kind", lambda v: v == "vessel_strike")
+    set_cell(path, line, "killed_best", str(int(cell(path, line, "killed_best")) + 1))
+    monkeypatch.setenv("DILEMMA_DATA_DIR", str(data))
+    monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path / "figures"))
+    source = paths.NOTEBOOKS_DIR / "02_strike_campaign.ipynb"
+    target = tmp_path / source.name
+    name, _, error = execute(source, target)
+    assert error == ""
+    committed = compared_outputs(nbformat.read(source, as_version=4))
+    changed = compared_outputs(nbformat.read(target, as_version=4))
+    assert committed[0] != changed[0], "the fingerprint line must change"
+    assert sum(a != b for a, b in zip(committed, changed)) > 1, "the totals must change too"
+
+
+def test_real_data_is_what_the_committed_notebooks_show():
+    from dilemma.data import fingerprint
+
+    first = nbformat.read(paths.NOTEBOOKS_DIR / "02_strike_campaign.ipynb", as_version=4)
+    assert fingerprint(REAL_DATA) in compared_outputs(first)[0]

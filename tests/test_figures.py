@@ -1,0 +1,80 @@
+"""Figure export: deterministic bytes, the stamps on every figure, the index of committed figures."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from dilemma import figures as fg  # noqa: E402
+from dilemma import paths  # noqa: E402
+
+AS_OF = pd.Timestamp("2026-03-01")
+
+
+def draw():
+    fig, ax = fg.figure()
+    ax.plot(pd.date_range("2025-09-01", periods=5, freq="W"), [1, 3, 2, 5, 4])
+    ax.scatter([1, 2], [3, 4], **fg.marker_kwargs("#c0392b", "claimed"))
+    return fig
+
+
+@pytest.fixture
+def figures_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_same_figure_saved_twice_gives_the_same_bytes(figures_dir, tmp_path):
+    kwargs = {"title": "A finding", "subtitle": "What is measured", "tables": ["strikes"], "data_as_of": AS_OF}
+    fg.save(draw(), "99-test", **kwargs)
+    first = {ext: (figures_dir / f"99-test.{ext}").read_bytes() for ext in ("png", "svg", "json")}
+    fg.save(draw(), "99-test", **kwargs)
+    second = {ext: (figures_dir / f"99-test.{ext}").read_bytes() for ext in ("png", "svg", "json")}
+    assert first == second
+
+
+def test_no_dates_or_versions_in_the_files(figures_dir):
+    fg.save(draw(), "99-test", title="t", subtitle="s", tables=["events"], data_as_of=AS_OF)
+    svg = (figures_dir / "99-test.svg").read_text()
+    png = (figures_dir / "99-test.png").read_bytes()
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    assert b"Software" not in png and b"matplotlib version" not in png.lower()
+
+
+def test_title_subtitle_and_source_line_with_data_date_are_on_the_figure(figures_dir):
+    fig = draw()
+    fg.save(fig, "99-test", title="The finding", subtitle="The measure", tables=["strikes", "casualty_estimates"],
+            data_as_of=AS_OF)
+    texts = [t.get_text() for t in fig.texts]
+    assert "The finding" in texts and "The measure" in texts
+    source = [t for t in texts if t.startswith("Source:")]
+    assert len(source) == 1
+    assert "strikes.csv" in source[0] and "casualty_estimates.csv" in source[0] and "2026-03-01" in source[0]
+    meta = json.loads((figures_dir / "99-test.json").read_text())
+    assert meta["data_as_of"] == "2026-03-01" and meta["tables"] == ["strikes", "casualty_estimates"]
+
+
+def test_figure_is_16_by_9():
+    width, height = draw().get_size_inches()
+    assert abs(width / height - 16 / 9) < 0.01
+
+
+def committed_figures():
+    return sorted((paths.ROOT / "figures").glob("[0-9][0-9]-*.json"))
+
+
+def test_every_committed_figure_has_png_svg_and_an_index_entry():
+    index = (paths.ROOT / "figures" / "README.md").read_text(encoding="utf-8")
+    assert committed_figures(), "figures/ holds no figure"
+    for sidecar in committed_figures():
+        name = sidecar.stem
+        assert (sidecar.with_suffix(".png")).exists() and (sidecar.with_suffix(".svg")).exists(), name
+        meta = json.loads(sidecar.read_text())
+        assert f"## {name}: {meta['title']}" in index
+        assert (paths.NOTEBOOKS_DIR / meta["notebook"]).exists(), f"{name}: notebook {meta['notebook']} is missing"

@@ -1,0 +1,57 @@
+"""Committed notebooks are executed, quiet and self-contained (nbval itself re-runs them)."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from dilemma import paths
+from dilemma.build import notebooks
+
+NOTEBOOKS = notebooks()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_committed_with_outputs_and_no_stderr(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "every code cell must be executed (never commit stripped notebooks)"
+    for c in code:
+        for o in c.outputs:
+            assert not (o.output_type == "stream" and o.name == "stderr"), f"stderr output: {o.text[:200]}"
+            assert o.output_type != "error"
+            plain = o.get("data", {}).get("text/plain", "")
+            assert not re.match(r"^(\[<matplotlib|Text\(|<matplotlib)", plain), f"stray repr output: {plain[:80]}"
+            assert "image/svg+xml" not in o.get("data", {}), "show figures inline as PNG, never SVG"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_reads_as_a_chapter(path):
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert nb.cells[0].source.startswith("# "), "starts with a title"
+    assert "**The question.**" in text and "## Caveats" in text and "Takeaways" in text
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    assert "setup(" in setup.source and "data as of" in setup.outputs[0].text
+    saves = sum(c.source.count("ch.save(") for c in nb.cells if c.cell_type == "code")
+    assert saves >= 3, "each chapter has at least three figures"
+
+
+def test_no_code_duplicated_between_notebooks():
+    seen: dict[str, str] = {}
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for c in nb.cells:
+            for line in c.source.splitlines():
+                line = line.strip()
+                if len(line) < 60 or line.startswith(("#", "print(", "from ", "import ")):
+                    continue
+                assert seen.setdefault(line, path.name) == path.name, f"{line!r} is in {seen[line]} and {path.name}"
+
+
+def test_every_notebook_is_listed_in_the_readme():
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert f"notebooks/{path.name}" in readme
