@@ -20,7 +20,27 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     counts = ", ".join(f"{name} {len(t.rows)}" for name, t in result.tables.items())
     print(f"ok: {paths.display(args.data)} is valid (data as of {result.package['data_as_of']}; rows: {counts})")
+    if args.audit:
+        _print_audit(result)
     return 0
+
+
+def _print_audit(result) -> None:
+    from dilemma.analysis import aggregator_only_rows, audit
+
+    frames = {name: table.frame.reset_index(drop=True) for name, table in result.tables.items()}
+    table = audit(frames)
+    print("\nProvenance audit (independent outlets: a syndicated copy counts as its original outlet)")
+    print(f"{'table':<20}{'rows':>6}{'2+ outlets':>12}{'aggregator-only':>17}{'claimed/low':>13}")
+    for row in table.itertuples():
+        print(f"{row.Index:<20}{row.rows:>6}{row.two_plus_outlets:>12.0%}{row.aggregator_only_rows:>17}"
+              f"{row.claimed_or_low_rows:>13}")
+    uncited = table.attrs["uncited_sources"]
+    print(f"sources cited by no row: {len(uncited)}" + (f" ({', '.join(uncited)})" if uncited else ""))
+    only = aggregator_only_rows(frames)
+    print(f"rows resting only on aggregator copies: {len(only)}")
+    for row in only.itertuples():
+        print(f"  {row.table}: {row.row}")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -34,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate every table of the data package")
     check.add_argument("--data", type=Path, default=paths.data_dir(), help="data folder (default: %(default)s)")
+    check.add_argument("--audit", action="store_true",
+                       help="also print the provenance audit: independent sources, aggregator-only and claimed rows")
     check.set_defaults(run=_check)
     build = commands.add_parser("build", help="check the data, execute every notebook, write figures and briefing")
     build.add_argument("--data", type=Path, default=None, help="data folder (default: the repository's data/)")
@@ -41,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of cores)")
     build.set_defaults(run=_build)
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -73,37 +73,31 @@ def running_totals(strikes: pd.DataFrame) -> pd.DataFrame:
     return totals
 
 
-def totals_at(totals: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
-    """The running totals as they stood at the end of ``when`` (zeros before the first strike)."""
-    upto = totals[totals.index <= when]
-    return upto.iloc[-1] if len(upto) else pd.Series(0, index=totals.columns)
-
-
 def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
               tolerance: int = RECONCILE_TOLERANCE) -> pd.DataFrame:
     """Every published boat-strike tally beside the dataset's running totals on its as_of date.
 
-    Tallies that give only a bound ("over 200") are left out. A tally reconciles when it is within ``tolerance`` deaths of the dataset's
-    deaths at the time, or of deaths plus survivors presumed dead.
+    Tallies that give only a bound ("over 200") are left out. A tally reconciles when it is within ``tolerance``
+    deaths of the dataset's deaths at the time, or of deaths plus survivors presumed dead.
     """
-    totals = running_totals(strikes)
+    totals = running_totals(strikes).reset_index().rename(columns={"date": "as_of"})
     tallies = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].notna()]
     tallies = tallies.sort_values(["as_of", "estimate_id"])
-    rows = []
-    for _, tally in tallies.iterrows():
-        at = totals_at(totals, tally["as_of"])
-        gap = int(tally["killed_best"]) - int(at["killed_best"])
-        gap_incl = int(tally["killed_best"]) - int(at["killed_incl_presumed"])
-        rows.append({
-            "estimate_id": tally["estimate_id"], "as_of": tally["as_of"], "publisher": tally["publisher"],
-            "tally_killed": int(tally["killed_best"]), "dataset_killed": int(at["killed_best"]),
-            "dataset_killed_incl_presumed": int(at["killed_incl_presumed"]),
-            "gap": gap, "gap_incl_presumed": gap_incl,
-            "tally_strikes": tally["strikes"], "dataset_strikes": int(at["strikes_counted"]),
-            "includes_presumed_dead": tally["includes_presumed_dead"],
-            "reconciles": min(abs(gap), abs(gap_incl)) <= tolerance,
-        })
-    return pd.DataFrame(rows)
+    merged = pd.merge_asof(tallies[["estimate_id", "as_of", "publisher", "killed_best", "strikes", "includes_presumed_dead"]],
+                           totals, on="as_of", direction="backward", suffixes=("", "_dataset"))
+    at_time = merged["killed_best_dataset"].fillna(0).astype("int64")
+    with_presumed = merged["killed_incl_presumed"].fillna(0).astype("int64")
+    out = pd.DataFrame({
+        "estimate_id": merged["estimate_id"], "as_of": merged["as_of"], "publisher": merged["publisher"],
+        "tally_killed": merged["killed_best"].astype("int64"), "dataset_killed": at_time,
+        "dataset_killed_incl_presumed": with_presumed,
+        "gap": merged["killed_best"].astype("int64") - at_time,
+        "gap_incl_presumed": merged["killed_best"].astype("int64") - with_presumed,
+        "tally_strikes": merged["strikes"], "dataset_strikes": merged["strikes_counted"].fillna(0).astype("int64"),
+        "includes_presumed_dead": merged["includes_presumed_dead"],
+    })
+    out["reconciles"] = out[["gap", "gap_incl_presumed"]].abs().min(axis=1) <= tolerance
+    return out
 
 
 def theater_totals(strikes: pd.DataFrame) -> pd.DataFrame:

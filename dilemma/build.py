@@ -27,7 +27,8 @@ import nbformat
 
 from dilemma import briefing, paths
 from dilemma.paths import write_if_changed
-from dilemma.schema import check
+from dilemma.data import TRUSTED_DIGEST_ENV
+from dilemma.schema import check, digest
 
 TIMEOUT = 900
 
@@ -91,6 +92,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         shutil.copyfile(paths.ROOT / "README.md", readme)
     os.environ["DILEMMA_DATA_DIR"] = str(data_dir)
     os.environ["DILEMMA_FIGURES_DIR"] = str(figures_out)
+    os.environ[TRUSTED_DIGEST_ENV] = digest(data_dir)
 
     todo = notebooks()
     jobs = max(1, jobs or os.cpu_count() or 1)

@@ -9,13 +9,16 @@ order of datapackage.json, text as ``str``.
 
 from __future__ import annotations
 
-import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from dilemma import paths
-from dilemma.schema import PACKAGE_FILE, DataError, Result, check
+from dilemma.schema import PACKAGE_FILE, DataError, Result, check, digest
+
+TRUSTED_DIGEST_ENV = "DILEMMA_VALIDATED_SHA256"
+"""Set by the build for its kernels: the digest of the data it has just checked in full."""
 
 _CACHE: dict[tuple, Result] = {}
 
@@ -32,7 +35,7 @@ def checked(data_dir: Path | None = None) -> Result:
     key = _state(data_dir)
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = check(data_dir)
+        _CACHE[key] = check(data_dir, trusted_digest=os.environ.get(TRUSTED_DIGEST_ENV))
     result = _CACHE[key]
     if not result.ok:
         raise DataError(result.problems)
@@ -85,12 +88,8 @@ def fingerprint(data_dir: Path | None = None) -> str:
     """One line that changes whenever any byte of the data changes: date, row counts, short hash."""
     data_dir = Path(data_dir or paths.data_dir())
     result = checked(data_dir)
-    digest = hashlib.sha256()
-    for table in result.tables.values():
-        digest.update(table.path.read_bytes())
-    digest.update((data_dir / PACKAGE_FILE).read_bytes())
     rows = ", ".join(f"{name} {len(table.rows)}" for name, table in result.tables.items())
-    return f"data as of {result.data_as_of:%Y-%m-%d} | rows: {rows} | sha256 {digest.hexdigest()[:12]}"
+    return f"data as of {result.data_as_of:%Y-%m-%d} | rows: {rows} | sha256 {digest(data_dir)[:12]}"
 
 
 def split_ids(values: pd.Series) -> pd.Series:

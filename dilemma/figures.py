@@ -2,7 +2,8 @@
 
 ``save`` stamps a title that states the finding, a subtitle that says what is
 measured and a source line naming the tables and the data date, then writes
-``figures/<name>.png`` (300 dpi), ``figures/<name>.svg`` and a small
+``figures/<name>.png`` (300 dpi), ``figures/<name>.svg``, a vector
+``figures/<name>.pdf`` (for slides and the briefing pack) and a small
 ``figures/<name>.json`` sidecar (title, caption, tables, notebook) from which
 the build writes figures/README.md and briefing.pdf. Bytes are deterministic:
 no dates, versions or random ids in the files.
@@ -103,7 +104,7 @@ def source_line(tables: list[str], data_as_of) -> str:
 
 def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_as_of, caption: str = "",
          notebook: str = "") -> Path:
-    """Stamp and write one figure as PNG + SVG (+ JSON sidecar); return the PNG path.
+    """Stamp and write one figure as PNG + SVG + PDF (+ JSON sidecar); return the PNG path.
 
     ``name`` is ``NN-slug`` (NN = the chapter). The figure stays open so the
     notebook shows it inline (as PNG) at the end of the cell.
@@ -114,10 +115,11 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
     out = paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)
-    png, svg = out / f"{name}.png", out / f"{name}.svg"
+    png, svg, pdf = out / f"{name}.png", out / f"{name}.svg", out / f"{name}.pdf"
     with mpl.rc_context({"svg.hashsalt": "moscows-dilemma"}):
         fig.savefig(png, dpi=300, metadata=PNG_METADATA)
         fig.savefig(svg, metadata=SVG_METADATA)
+        fig.savefig(pdf, metadata=PDF_METADATA)
     meta = {"name": name, "title": title, "subtitle": subtitle, "caption": caption or subtitle,
             "tables": tables, "data_as_of": f"{data_as_of:%Y-%m-%d}", "notebook": notebook}
     (out / f"{name}.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

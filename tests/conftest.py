@@ -62,3 +62,22 @@ def run_check(data_dir: Path, capsys) -> tuple[int, list[str]]:
     code = main(["check", "--data", str(data_dir)])
     out = capsys.readouterr().out
     return code, [line for line in out.splitlines() if line]
+
+
+def _data_digest() -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(REAL_DATA.iterdir()) if p.is_file()}
+
+
+def pytest_sessionstart(session):
+    session.config._data_before = _data_digest()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The whole suite (check, build --out, notebooks) must leave data/ byte for byte as it found it."""
+    before = getattr(session.config, "_data_before", None)
+    if before is not None and _data_digest() != before:
+        changed = sorted(k for k in set(before) | set(_data_digest()) if before.get(k) != _data_digest().get(k))
+        print(f"\nERROR: the test suite changed data/: {changed}")
+        session.exitstatus = 1

@@ -74,7 +74,8 @@ def test_every_committed_figure_has_png_svg_and_an_index_entry():
     assert committed_figures(), "figures/ holds no figure"
     for sidecar in committed_figures():
         name = sidecar.stem
-        assert (sidecar.with_suffix(".png")).exists() and (sidecar.with_suffix(".svg")).exists(), name
+        for ext in (".png", ".svg", ".pdf"):
+            assert sidecar.with_suffix(ext).exists(), f"{name}{ext} is missing"
         meta = json.loads(sidecar.read_text())
         assert f"## {name}: {meta['title']}" in index
         assert (paths.NOTEBOOKS_DIR / meta["notebook"]).exists(), f"{name}: notebook {meta['notebook']} is missing"

@@ -1,0 +1,82 @@
+"""Benchmark of the build, printed side by side in one run (not a test: timings are measured, not asserted).
+
+1. build: `python -m dilemma build --out TMP` on the real data (every notebook, figures, briefing pack).
+2. floor: the same number of notebooks that only import pandas, matplotlib and dilemma, executed the same way
+   (same executor, same parallelism).
+3. scale: the build on a synthetic, schema-valid data set FACTOR (default 100) times the real one.
+
+Targets (issue: build <= 1.5 x floor; scale <= 3 x build). Usage: python tests/perf/bench_build.py [--factor N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_synthetic import make  # noqa: E402
+
+from dilemma import paths  # noqa: E402
+from dilemma.build import execute, notebooks  # noqa: E402
+
+FLOOR_CELL = "import pandas as pd\nimport matplotlib.pyplot as plt\nimport dilemma.data\nprint('ready')"
+
+
+def timed_build(*args: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "dilemma", "build", *args], capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"build failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+def floor(count: int, jobs: int, work: Path) -> float:
+    sources = []
+    for i in range(count):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CELL)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        path = work / f"{i:02d}_floor.ipynb"
+        nbformat.write(nb, path)
+        sources.append(path)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(execute, sources, [work / "out" / p.name for p in sources]))
+    elapsed = time.perf_counter() - started
+    failed = [name for name, _, error in results if error]
+    if failed:
+        sys.exit(f"floor notebooks failed: {failed}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--factor", type=int, default=100)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    count = len(notebooks())
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        build = timed_build("--out", str(tmp / "build"), "--jobs", str(args.jobs))
+        (tmp / "floor").mkdir()
+        base = floor(count, args.jobs, tmp / "floor")
+        synthetic = make(tmp / "synthetic", args.factor, paths.ROOT / "data")
+        scale = timed_build("--data", str(synthetic), "--out", str(tmp / "scale"), "--jobs", str(args.jobs))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"{count} notebooks, --jobs {args.jobs}")
+    print(f"{'build (real data)':<28}{build:8.1f} s")
+    print(f"{'floor (imports only)':<28}{base:8.1f} s   build / floor = {build / base:.2f}  (target <= 1.5)")
+    print(f"{f'build ({args.factor}x synthetic data)':<28}{scale:8.1f} s   scale / build = {scale / build:.2f}  (target <= 3)")
+
+
+if __name__ == "__main__":
+    main()

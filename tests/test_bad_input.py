@@ -1,0 +1,287 @@
+"""The bad-input matrix: real files corrupted the way spreadsheets, scripts and hands corrupt them.
+
+Each case asserts the exact `PATH:LINE: COLUMN: ...` line from `check`, and that `build` prints the same line and
+stops before any notebook runs. One case (CRLF line endings) is a documented normalisation and must pass.
+Decisions are documented in data/README.md ("Errors versus normalisations").
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import cell, find_line, read_rows, run_check, set_cell, write_rows
+
+from dilemma.build import build
+
+
+def rewrite(path, fn):
+    rows = read_rows(path)
+    write_rows(path, fn(rows))
+
+
+def last_line(path) -> int:
+    return len(read_rows(path))
+
+
+def spreadsheet_date(d):
+    p = d / "strikes.csv"
+    set_cell(p, 3, "date", "03/01/2026")
+    return p, 3, "date", "YYYY-MM-DD"
+
+
+def thousands_separator(d):
+    p = d / "weapon_systems.csv"
+    line = find_line(p, "quantity", lambda v: v.isdigit() and int(v) >= 1000)
+    set_cell(p, line, "quantity", f"{int(cell(p, line, 'quantity')):,}")
+    return p, line, "quantity", "not a whole number"
+
+
+def decimal_comma(d):
+    p = d / "arms_transfers.csv"
+    line = find_line(p, "tiv_millions", lambda v: "." in v)
+    set_cell(p, line, "tiv_millions", cell(p, line, "tiv_millions").replace(".", ","))
+    return p, line, "tiv_millions", "not a number"
+
+
+def byte_order_mark(d):
+    p = d / "casualty_estimates.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    return p, 1, "", "byte-order mark"
+
+
+def semicolons(d):
+    p = d / "comparison.csv"
+    p.write_text("\n".join(";".join(r) for r in read_rows(p)) + "\n", encoding="utf-8")
+    return p, 1, "", "not comma-separated"
+
+
+def latin1(d):
+    p = d / "sources.csv"
+    set_cell(p, 4, "title", "Caf\u00e9 con Maduro")
+    p.write_bytes(p.read_bytes().replace("Caf\u00e9".encode(), "Caf\u00e9".encode("latin-1")))
+    return p, 4, "title", "not valid UTF-8"
+
+
+def trailing_blank_rows(d):
+    p = d / "strikes.csv"
+    n = last_line(p)
+    p.write_bytes(p.read_bytes() + b",,,,,,,,,,,,,,,,,,,,\n")
+    return p, n + 1, "", "blank row"
+
+
+def reordered_columns(d):
+    p = d / "weapon_systems.csv"
+    rewrite(p, lambda rows: [[r[1], r[0], *r[2:]] for r in rows])
+    return p, 1, "", "not in the order"
+
+
+def renamed_column(d):
+    p = d / "events.csv"
+    rewrite(p, lambda rows: [["Date" if h == "date" else h for h in rows[0]], *rows[1:]])
+    return p, 1, "Date", "did you mean 'date'"
+
+
+def duplicated_column(d):
+    p = d / "comparison.csv"
+    rewrite(p, lambda rows: [r + [r[0]] for r in rows])
+    return p, 1, "metric", "more than once"
+
+
+def missing_column(d):
+    p = d / "casualty_estimates.csv"
+    rewrite(p, lambda rows: [r[:-1] for r in rows])
+    return p, 1, "note", "column is missing"
+
+
+def extra_column(d):
+    p = d / "strikes.csv"
+    rewrite(p, lambda rows: [rows[0] + ["checked_by"], *[r + ["me"] for r in rows[1:]]])
+    return p, 1, "checked_by", "unexpected column"
+
+
+def quoted_line_break(d):
+    p = d / "strikes.csv"
+    set_cell(p, 6, "notes", "first part\r\nsecond part")
+    return p, 6, "notes", "line break"
+
+
+def leading_space_in_vocabulary(d):
+    p = d / "events.csv"
+    set_cell(p, 7, "actor", " russia")
+    return p, 7, "actor", "check spaces and letter case"
+
+
+def trailing_space_in_vocabulary(d):
+    p = d / "strikes.csv"
+    set_cell(p, 8, "confidence", "high ")
+    return p, 8, "confidence", "check spaces and letter case"
+
+
+def wrong_case_in_vocabulary(d):
+    p = d / "events.csv"
+    set_cell(p, 9, "claim_status", "Confirmed")
+    return p, 9, "claim_status", "check spaces and letter case"
+
+
+def float_count(d):
+    p = d / "strikes.csv"
+    set_cell(p, 4, "vessels", "1.0")
+    return p, 4, "vessels", "not a whole number"
+
+
+def negative_count(d):
+    p = d / "weapon_systems.csv"
+    line = find_line(p, "quantity", lambda v: v != "")
+    set_cell(p, line, "quantity", "-4")
+    return p, line, "quantity", "at least 0"
+
+
+def absurd_count(d):
+    p = d / "strikes.csv"
+    set_cell(p, 5, "killed_best", "5000")
+    return p, 5, "killed_best", "at most 1000"
+
+
+def low_above_best(d):
+    p = d / "comparison.csv"
+    line = find_line(p, "value_low", lambda v: v != "")
+    set_cell(p, line, "value_best", str(float(cell(p, line, "value_low")) - 1))
+    return p, line, "value_low", "greater than value_best"
+
+
+def best_above_high(d):
+    p = d / "casualty_estimates.csv"
+    line = find_line(p, "killed_high", lambda v: v != "")
+    set_cell(p, line, "killed_best", str(int(cell(p, line, "killed_high")) + 1))
+    return p, line, "killed_best", "greater than killed_high"
+
+
+def after_data_as_of(d):
+    p = d / "casualty_estimates.csv"
+    as_of = json.loads((d / "datapackage.json").read_text())["data_as_of"]
+    year = int(as_of[:4]) + 1
+    set_cell(p, 2, "as_of", f"{year}{as_of[4:]}")
+    return p, 2, "as_of", "after data_as_of"
+
+
+def before_schema_minimum(d):
+    p = d / "events.csv"
+    set_cell(p, 2, "date", "1900-01-01")
+    return p, 2, "date", "at least 1970-01-01"
+
+
+def month_not_on_first(d):
+    p = d / "strikes.csv"
+    line = find_line(p, "date_precision", lambda v: v == "month")
+    set_cell(p, line, "date", cell(p, line, "date")[:8] + "15")
+    return p, line, "date", "1st of the month"
+
+
+def duplicate_key(d):
+    p = d / "weapon_systems.csv"
+    rewrite(p, lambda rows: rows + [rows[3]])
+    return p, last_line(p), "system_id", "duplicate key (first on line 4)"
+
+
+def blank_key(d):
+    p = d / "casualty_estimates.csv"
+    set_cell(p, 5, "estimate_id", "")
+    return p, 5, "estimate_id", "value is required"
+
+
+def dangling_source(d):
+    p = d / "weapon_systems.csv"
+    set_cell(p, 3, "source_ids", "nobody-20250101-nothing")
+    return p, 3, "source_ids", "not in sources.csv"
+
+
+def unused_source(d):
+    p = d / "sources.csv"
+    rewrite(p, lambda rows: rows + [["orphan-20250101-x", "https://example.org/x", "Example", "X", "", "2026-01-01",
+                                     "news", "", ""]])
+    return p, last_line(p), "source_id", "not cited"
+
+
+def url_not_http(d):
+    p = d / "sources.csv"
+    set_cell(p, 6, "url", "www.example.org/page")
+    return p, 6, "url", "http:// or https://"
+
+
+def source_ids_with_spaces(d):
+    p = d / "events.csv"
+    set_cell(p, 4, "source_ids", cell(p, 4, "source_ids").replace(";", "; ") + "; x")
+    return p, 4, "source_ids", "separated by ';' with no spaces"
+
+
+def strike_to_missing_event(d):
+    p = d / "strikes.csv"
+    line = find_line(p, "event_id", lambda v: v != "")
+    set_cell(p, line, "event_id", "ve-20000101-nothing")
+    return p, line, "event_id", "not found in events.csv"
+
+
+def formula_cell(d):
+    p = d / "events.csv"
+    set_cell(p, 10, "location", "@Caracas")
+    return p, 10, "location", "formula"
+
+
+def empty_file(d):
+    p = d / "weapon_systems.csv"
+    p.write_bytes(b"")
+    return p, 0, "", "file is empty"
+
+
+def header_only(d):
+    p = d / "strikes.csv"
+    rewrite(p, lambda rows: rows[:1])
+    return p, 0, "", "has a header but no data rows"
+
+
+def missing_file(d):
+    p = d / "arms_transfers.csv"
+    p.unlink()
+    return p, 0, "", "file is missing"
+
+
+CASES = [spreadsheet_date, thousands_separator, decimal_comma, byte_order_mark, semicolons, latin1,
+         trailing_blank_rows, reordered_columns, renamed_column, duplicated_column, missing_column, extra_column,
+         quoted_line_break, leading_space_in_vocabulary, trailing_space_in_vocabulary, wrong_case_in_vocabulary,
+         float_count, negative_count, absurd_count, low_above_best, best_above_high, after_data_as_of,
+         before_schema_minimum, month_not_on_first, duplicate_key, blank_key, dangling_source, unused_source,
+         url_not_http, source_ids_with_spaces, strike_to_missing_event, formula_cell, empty_file, header_only,
+         missing_file]
+
+
+def expected_prefix(path, line, column) -> str:
+    where = f"{path}:{line}: " if line else f"{path}: "
+    return where + (f"{column}: " if column else "")
+
+
+@pytest.mark.parametrize("corrupt", CASES, ids=[c.__name__ for c in CASES])
+def test_check_and_build_report_the_exact_line(data, tmp_path, capsys, corrupt):
+    path, line, column, words = corrupt(data)
+    prefix = expected_prefix(path, line, column)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    hits = [o for o in out if o.startswith(prefix) and words in o]
+    assert hits, f"no line starting {prefix!r} containing {words!r} in:\n" + "\n".join(out)
+    assert not any("Traceback" in o for o in out)
+
+    assert build(data=data, out=tmp_path / "out", jobs=1) == 1
+    built = capsys.readouterr()
+    assert any(o.startswith(prefix) and words in o for o in built.out.splitlines())
+    assert "no notebook was run" in built.err
+    assert not (tmp_path / "out" / "notebooks").exists()
+
+
+def test_crlf_line_endings_are_a_safe_normalisation(data, capsys):
+    for name in ("events.csv", "strikes.csv"):
+        path = data / name
+        before = path.read_bytes()
+        path.write_bytes(before.replace(b"\n", b"\r\n"))
+    code, out = run_check(data, capsys)
+    assert code == 0, "\n".join(out)
+    assert (data / "events.csv").read_bytes().count(b"\r\n") > 10, "the file is read, never rewritten"
