@@ -41,12 +41,20 @@ def first_steps(events: pd.DataFrame, actor: str = "us") -> pd.DataFrame:
     return firsts
 
 
-def monthly_counts(events: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Events per calendar month (rows) and ``by`` (columns), months without events included."""
+UNVERIFIED = ("claimed", "denied")
+"""Claim statuses drawn hollow and counted apart from verified rows in charts that add rows up."""
+
+
+def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Verified events (confirmed or reported) per calendar month and ``by``, and unverified events per month.
+
+    Both share one month index with months without events included.
+    """
     months = events["date"].dt.to_period("M")
-    table = pd.crosstab(months, events[by].astype("str"))
-    full = pd.period_range(table.index.min(), table.index.max(), freq="M")
-    return table.reindex(full, fill_value=0)
+    full = pd.period_range(months.min(), months.max(), freq="M")
+    unverified = events["claim_status"].isin(UNVERIFIED)
+    verified = pd.crosstab(months[~unverified], events.loc[~unverified, by].astype("str")).reindex(full, fill_value=0)
+    return verified, months[unverified].value_counts().reindex(full, fill_value=0)
 
 
 def vessel_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
@@ -54,10 +62,11 @@ def vessel_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
-    """Strikes counted and deaths per ISO week (Monday start) and theater."""
+    """Strikes counted and deaths per week (Monday start) by theater; low-confidence records in their own column."""
     vs = vessel_strikes(strikes)
     vs["week"] = vs["date"].dt.to_period("W-SUN").dt.start_time
-    grouped = vs.groupby(["week", vs["theater"].astype("str")])[["strikes_counted", "killed_best"]].sum()
+    group = vs["theater"].astype("str").where(vs["confidence"] != "low", "low_confidence")
+    grouped = vs.groupby(["week", group])[["strikes_counted", "killed_best"]].sum()
     weeks = pd.date_range(vs["week"].min(), vs["week"].max(), freq="7D")
     wide = grouped.unstack(fill_value=0).reindex(weeks, fill_value=0)
     wide.index.name = "week"
@@ -185,6 +194,13 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
 # --------------------------------------------------------------------------- chapter 4 and 5: responses and countdowns
 
 
+def _mix(events: pd.DataFrame) -> dict[str, int]:
+    """Words, deeds, and the deeds that are only claimed or were denied (also counted in deeds)."""
+    deeds = events["kind"] == "deeds"
+    return {"words": int((~deeds).sum()), "deeds": int(deeds.sum()),
+            "unverified_deeds": int((deeds & events["claim_status"].isin(UNVERIFIED)).sum())}
+
+
 def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int = 14) -> pd.DataFrame:
     """For each trigger event, the response events dated within ``days`` days after it (same day included)."""
     rows = []
@@ -192,8 +208,7 @@ def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int 
         window = responses[(responses["date"] >= trigger["date"])
                            & (responses["date"] <= trigger["date"] + pd.Timedelta(days=days))]
         rows.append({"date": trigger["date"], "turning_point": trigger["milestone"] or trigger["title"],
-                     "responses": len(window), "deeds": int((window["kind"] == "deeds").sum()),
-                     "words": int((window["kind"] == "words").sum()),
+                     "responses": len(window), **_mix(window),
                      "what": "; ".join(window["title"]) if len(window) else "(nothing recorded)"})
     return pd.DataFrame(rows)
 
@@ -204,9 +219,7 @@ def window_mix(events: pd.DataFrame, windows: dict[str, tuple[str, str, str]], a
     for label, (case, start, end) in windows.items():
         own = case_events(events, case)
         own = own[(own["actor"] == actor) & (own["date"] >= start) & (own["date"] <= end)]
-        rows.append({"window": label, "deeds": int((own["kind"] == "deeds").sum()),
-                     "words": int((own["kind"] == "words").sum()),
-                     "deed_titles": "; ".join(own.loc[own["kind"] == "deeds", "title"])})
+        rows.append({"window": label, **_mix(own), "deed_titles": "; ".join(own.loc[own["kind"] == "deeds", "title"])})
     return pd.DataFrame(rows).set_index("window")
 
 
@@ -265,11 +278,16 @@ def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return cites
 
 
+def _per_row_provenance(cites: pd.DataFrame) -> pd.DataFrame:
+    """Per (table, row): number of independent outlets, and whether every source is an aggregator copy."""
+    cites = cites.assign(is_aggregator=cites["source_type"] == "aggregator")
+    return cites.groupby(["table", "row"]).agg(outlets=("outlet", "nunique"), aggregator_only=("is_aggregator", "all"))
+
+
 def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Provenance per table: rows, share with 2+ independent outlets, aggregator-only rows, claimed-only rows."""
     cites = citations(tables)
-    per_row = cites.groupby(["table", "row"]).agg(outlets=("outlet", "nunique"),
-                                                  aggregator_only=("source_type", lambda s: (s == "aggregator").all()))
+    per_row = _per_row_provenance(cites)
     rows = []
     for name in ID_COLUMNS:
         mine = per_row.loc[name]
@@ -285,6 +303,20 @@ def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def aggregator_only_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The rows whose every source is an aggregator copy."""
-    cites = citations(tables)
-    only = cites.groupby(["table", "row"])["source_type"].agg(lambda s: (s == "aggregator").all())
-    return only[only].reset_index()[["table", "row"]]
+    per_row = _per_row_provenance(citations(tables))
+    return per_row[per_row["aggregator_only"]].reset_index()[["table", "row"]]
+
+
+def audit_markdown(data_dir: Path | None) -> str:
+    """The provenance audit as a Markdown table for the README's limitations."""
+    tables = d.load_all(data_dir)
+    table = audit(tables)
+    lines = ["| table | rows | rows with 2+ independent outlets | rows on aggregator copies only "
+             "| claimed or low-confidence rows |",
+             "|---|---:|---:|---:|---:|"]
+    for row in table.itertuples():
+        lines.append(f"| `{row.Index}.csv` | {row.rows} | {row.two_plus_outlets:.0%} | {row.aggregator_only_rows} | "
+                     f"{row.claimed_or_low_rows} |")
+    lines.append(f"\nSources cited by no row: {len(table.attrs['uncited_sources'])}. "
+                 "A syndicated copy counts as its original outlet; SIPRI's series count as one outlet.")
+    return "\n".join(lines)

@@ -26,8 +26,8 @@ from pathlib import Path
 import nbformat
 
 from dilemma import briefing, paths
-from dilemma.paths import write_if_changed
 from dilemma.data import TRUSTED_DIGEST_ENV
+from dilemma.paths import write_if_changed
 from dilemma.schema import check, digest
 
 TIMEOUT = 900

@@ -7,6 +7,16 @@ import pandas as pd
 
 from dilemma import figures as fg
 
+MAX_ROWS = 40
+"""The most rows (bars, labels) a one-row-per-item chart draws: beyond it a chart is unreadable and slow to render."""
+
+
+def limit_rows(frame: pd.DataFrame, limit: int = MAX_ROWS) -> tuple[pd.DataFrame, str]:
+    """The first ``limit`` rows of ``frame`` and a note for the subtitle when rows were left out."""
+    if len(frame) <= limit:
+        return frame, ""
+    return frame.head(limit), f" (first {limit} of {len(frame)} shown)"
+
 
 def date_axis(ax, months: int = 1) -> None:
     """Month ticks labelled 'Jan 2026' (year shown in January and on the first tick)."""
@@ -57,3 +67,23 @@ def mirror_timeline(ax, above: pd.DataFrame, below: pd.DataFrame, x: str, height
     ax.text(0.005, 0.97, above_label, transform=ax.transAxes, color=above_color, fontweight="bold", va="top")
     ax.text(0.005, 0.03, below_label, transform=ax.transAxes, color=below_color, fontweight="bold", va="bottom")
     ax.grid(False)
+
+
+def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False) -> None:
+    """Stacked bars; each layer is (values, color, label, claim status) and is drawn in that status's style.
+
+    Splitting a count into a verified layer and a 'claimed' layer keeps unverified rows visible (hatched, hollow)
+    in charts that add them up.
+    """
+    base = None
+    draw = ax.barh if horizontal else ax.bar
+    for values, color, label, status in layers:
+        values = pd.Series(values).astype("float").reset_index(drop=True)
+        if base is None:
+            base = values * 0
+        offset = {"left": base.values} if horizontal else {"bottom": base.values}
+        draw(x, values.values, width, label=label, **offset, **fg.bar_kwargs(color, status))
+        base = base + values
+    # zero-length segments at the top of a stack are "sticky" and would clip the longest bar: set the limit here
+    top = float(base.max()) if base is not None and len(base) else 0.0
+    (ax.set_xlim if horizontal else ax.set_ylim)(0, top * 1.08 if top > 0 else 1)

@@ -52,32 +52,21 @@ def load_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     return {name: load(name, data_dir) for name in checked(data_dir).tables}
 
 
-def load_sources(data_dir=None):
-    return load("sources", data_dir)
+def _loader(name: str):
+    def load_table(data_dir: Path | None = None) -> pd.DataFrame:
+        return load(name, data_dir)
+    load_table.__name__ = load_table.__qualname__ = f"load_{name}"
+    load_table.__doc__ = f"The validated, typed {name}.csv table (see data/README.md)."
+    return load_table
 
 
-def load_events(data_dir=None):
-    return load("events", data_dir)
-
-
-def load_strikes(data_dir=None):
-    return load("strikes", data_dir)
-
-
-def load_casualty_estimates(data_dir=None):
-    return load("casualty_estimates", data_dir)
-
-
-def load_weapon_systems(data_dir=None):
-    return load("weapon_systems", data_dir)
-
-
-def load_arms_transfers(data_dir=None):
-    return load("arms_transfers", data_dir)
-
-
-def load_comparison(data_dir=None):
-    return load("comparison", data_dir)
+load_sources = _loader("sources")
+load_events = _loader("events")
+load_strikes = _loader("strikes")
+load_casualty_estimates = _loader("casualty_estimates")
+load_weapon_systems = _loader("weapon_systems")
+load_arms_transfers = _loader("arms_transfers")
+load_comparison = _loader("comparison")
 
 
 def data_as_of(data_dir: Path | None = None) -> pd.Timestamp:

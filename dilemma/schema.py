@@ -170,7 +170,7 @@ def read_table(table: Table) -> list[Problem]:
     problems += _check_header(shown, header, expected)
     keep = [i for i, name in enumerate(header) if name in expected and name not in header[:i]]
     table.header = [header[i] for i in keep]
-    for row, line in zip(rows[1:], lines[1:]):
+    for row, line in zip(rows[1:], lines[1:], strict=True):
         if not any(cell.strip() for cell in row):
             problems.append(Problem(shown, line, message="blank row; delete it"))
             continue
@@ -178,7 +178,7 @@ def read_table(table: Table) -> list[Problem]:
             problems.append(Problem(shown, line, message=f"row has {len(row)} fields but the header has {len(header)}"
                                     " (a stray or missing comma, or an unquoted comma in a text)"))
             continue
-        for name, cell in zip(header, row):
+        for name, cell in zip(header, row, strict=True):
             if bad_bytes and _has_bad_bytes(cell):
                 problems.append(Problem(shown, line, name, "is not valid UTF-8; save the file as UTF-8",
                                         repr(cell.encode("utf-8", "surrogateescape"))[2:-1]))
@@ -272,7 +272,8 @@ def schema_problems(tables: dict[str, Table]) -> list[Problem]:
     for table in tables.values():
         if not table.header:
             continue
-        resources.append(Resource(name=table.name, data=[table.header, *table.rows], schema=Schema.from_descriptor(_subschema(table, tables))))
+        schema = Schema.from_descriptor(_subschema(table, tables))
+        resources.append(Resource(name=table.name, data=[table.header, *table.rows], schema=schema))
     report = Package(resources=resources).validate(limit_errors=10**9)
     problems = []
     for task in report.tasks:
@@ -370,30 +371,13 @@ def _rule_delivery_years(tables, as_of):
             yield "weapon_systems", line, a, f"is after {b} ({row[a]} > {row[b]})", str(row[a])
 
 
-def _rule_killed_best_for_vessel_strikes(tables, as_of):
-    frame = tables["strikes"].frame
-    for line in frame.index[(frame["kind"] == "vessel_strike") & frame["killed_best"].isna()]:
-        yield "strikes", line, "killed_best", "is required for a vessel_strike", ""
-
-
-def _rule_estimate_has_a_number(tables, as_of):
-    frame = tables["casualty_estimates"].frame
-    empty = frame[["killed_low", "killed_best", "killed_high"]].isna().all(axis=1)
-    for line in frame.index[empty]:
-        yield "casualty_estimates", line, "killed_best", "an estimate needs killed_best, killed_low or killed_high", ""
-
-
-def _rule_escalation_for_venezuela(tables, as_of):
-    frame = tables["events"].frame
-    for line in frame.index[(frame["case"] == "venezuela") & frame["escalation_level"].isna()]:
-        yield "events", line, "escalation_level", "is required for case venezuela", ""
-
-
-def _rule_quantity_unit(tables, as_of):
-    frame = tables["weapon_systems"].frame
-    counted = frame[["quantity", "quantity_low", "quantity_high"]].notna().any(axis=1)
-    for line in frame.index[counted & frame["quantity_unit"].isna()]:
-        yield "weapon_systems", line, "quantity_unit", "is required when a quantity is given", ""
+def _required_when(name: str, column: str, when, message: str):
+    """A rule: ``column`` of table ``name`` must be filled in the rows where ``when(frame)`` holds."""
+    def rule(tables, as_of):
+        frame = tables[name].frame
+        for line in frame.index[when(frame).fillna(False) & frame[column].isna()]:
+            yield name, line, column, message, ""
+    return rule
 
 
 def _rule_date_precision(tables, as_of):
@@ -469,10 +453,16 @@ CROSS_FIELD_RULES = {
     "low <= best <= high": _rule_low_best_high,
     "survivors_rescued + survivors_presumed_dead <= survivors": _rule_survivors,
     "ordered_year <= delivered_first_year <= delivered_last_year": _rule_delivery_years,
-    "killed_best required for vessel_strike": _rule_killed_best_for_vessel_strikes,
-    "an estimate gives at least one of killed_low, killed_best, killed_high": _rule_estimate_has_a_number,
-    "escalation_level required for case venezuela": _rule_escalation_for_venezuela,
-    "quantity_unit required with a quantity": _rule_quantity_unit,
+    "killed_best required for vessel_strike": _required_when(
+        "strikes", "killed_best", lambda f: f["kind"] == "vessel_strike", "is required for a vessel_strike"),
+    "an estimate gives at least one of killed_low, killed_best, killed_high": _required_when(
+        "casualty_estimates", "killed_best", lambda f: f[["killed_low", "killed_high"]].isna().all(axis=1),
+        "an estimate needs killed_best, killed_low or killed_high"),
+    "escalation_level required for case venezuela": _required_when(
+        "events", "escalation_level", lambda f: f["case"] == "venezuela", "is required for case venezuela"),
+    "quantity_unit required with a quantity": _required_when(
+        "weapon_systems", "quantity_unit", lambda f: f[["quantity", "quantity_low", "quantity_high"]].notna().any(axis=1),
+        "is required when a quantity is given"),
     "month/year precision dates on the 1st": _rule_date_precision,
     "announced_date not before a day-precision strike date": _rule_announced_after_strike,
     "no date after data_as_of": _rule_not_after_data_as_of,

@@ -104,7 +104,7 @@ def test_changing_a_death_count_changes_notebook_outputs(data, tmp_path, monkeyp
     committed = compared_outputs(nbformat.read(source, as_version=4))
     changed = compared_outputs(nbformat.read(target, as_version=4))
     assert committed[0] != changed[0], "the fingerprint line must change"
-    assert sum(a != b for a, b in zip(committed, changed)) > 1, "the totals must change too"
+    assert sum(a != b for a, b in zip(committed, changed, strict=True)) > 1, "the totals must change too"
 
 
 def test_real_data_is_what_the_committed_notebooks_show():
