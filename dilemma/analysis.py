@@ -33,12 +33,19 @@ def case_events(events: pd.DataFrame, case: str = "venezuela", since: str | None
 
 
 def first_steps(events: pd.DataFrame, actor: str = "us") -> pd.DataFrame:
-    """The first event at each escalation level by one actor, and the days since the previous first step."""
-    own = events[events["actor"] == actor].sort_values("date")
-    firsts = own.groupby("escalation_level", observed=True).head(1).sort_values("escalation_level")
-    firsts = firsts[["escalation_level", "date", "title", "claim_status"]].reset_index(drop=True)
-    firsts["days_since_previous_step"] = firsts["date"].diff().dt.days.astype("Int64")
-    return firsts
+    """The first event with which one actor reached each escalation level (or higher), and the days between steps.
+
+    Reaching level 3 also means having reached levels 1 and 2, so the dates never go backwards.
+    """
+    own = events[(events["actor"] == actor) & events["escalation_level"].notna()].sort_values(["date", "event_id"])
+    rows = []
+    for level in range(1, int(own["escalation_level"].max()) + 1):
+        first = own[own["escalation_level"] >= level].iloc[0]
+        rows.append({"escalation_level": level, "date": first["date"], "title": first["title"],
+                     "reached_with_level": int(first["escalation_level"]), "claim_status": first["claim_status"]})
+    steps = pd.DataFrame(rows)
+    steps["days_since_previous_step"] = steps["date"].diff().dt.days.astype("Int64")
+    return steps
 
 
 UNVERIFIED = ("claimed", "denied")
@@ -199,6 +206,19 @@ def _mix(events: pd.DataFrame) -> dict[str, int]:
     deeds = events["kind"] == "deeds"
     return {"words": int((~deeds).sum()), "deeds": int(deeds.sum()),
             "unverified_deeds": int((deeds & events["claim_status"].isin(UNVERIFIED)).sum())}
+
+
+CONCRETENESS = ("military_deployment", "arms_support", "basing", "other", "agreement", "sanctions_economic")
+"""How concrete a deed is, most concrete first: forces and arms, then bases, then other acts (flags, flights, fuel),
+then paper (agreements) and sanctions. An analytic ordering, stated wherever it is used."""
+
+
+def most_concrete(events: pd.DataFrame) -> pd.Series:
+    """The most concrete deed: by CONCRETENESS, verified before claimed or denied, then earliest."""
+    deeds = events[events["category"].isin(CONCRETENESS)].copy()
+    deeds["rank"] = deeds["category"].astype("str").map({c: i for i, c in enumerate(CONCRETENESS)})
+    deeds["unverified"] = deeds["claim_status"].isin(UNVERIFIED)
+    return deeds.sort_values(["unverified", "rank", "date"]).iloc[0]
 
 
 def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int = 14) -> pd.DataFrame:
