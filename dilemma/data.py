@@ -79,8 +79,3 @@ def fingerprint(data_dir: Path | None = None) -> str:
     result = checked(data_dir)
     rows = ", ".join(f"{name} {len(table.rows)}" for name, table in result.tables.items())
     return f"data as of {result.data_as_of:%Y-%m-%d} | rows: {rows} | sha256 {digest(data_dir)[:12]}"
-
-
-def split_ids(values: pd.Series) -> pd.Series:
-    """Explode a ';'-separated id column into one id per row (index kept)."""
-    return values.str.split(";").explode()

@@ -112,3 +112,17 @@ def test_real_data_is_what_the_committed_notebooks_show():
 
     first = nbformat.read(paths.NOTEBOOKS_DIR / "02_strike_campaign.ipynb", as_version=4)
     assert fingerprint(REAL_DATA) in compared_outputs(first)[0]
+
+
+def test_a_failing_cell_is_named_and_nothing_is_written(tmp_path):
+    source = tmp_path / "99_broken.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("raise KeyError('no such column')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, source)
+    before = source.read_bytes()
+    target = tmp_path / "out" / source.name
+    name, _, error = execute(source, target)
+    assert name == "99_broken.ipynb"
+    assert error.startswith("cell 1: KeyError") and "no such column" in error
+    assert not target.exists() and source.read_bytes() == before
