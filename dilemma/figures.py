@@ -23,6 +23,7 @@ from dilemma import paths
 
 STYLE = Path(__file__).with_name("briefing.mplstyle")
 REPORT = "Moscow's Dilemma"
+TITLE_CHARS = 80
 PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None, "Creator": None}
 PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
@@ -108,7 +109,8 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     ``name`` is ``NN-slug`` (NN = the chapter). The figure stays open so the
     notebook shows it inline (as PNG) at the end of the cell.
     """
-    fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111")
+    size = 20 if len(title) <= TITLE_CHARS else max(14.0, 20 * TITLE_CHARS / len(title))  # long titles shrink, never clip
+    fig.text(0.015, 0.965, title, fontsize=size, fontweight="bold", va="top", ha="left", color="#111111")
     fig.text(0.015, 0.905, subtitle, fontsize=13.5, va="top", ha="left", color="#444444")
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
