@@ -151,9 +151,9 @@ def fmt_range(low, best, high, unit: str = "") -> str:
     def num(x):
         return f"{int(x):,}" if float(x).is_integer() else f"{x:,.1f}"
     has_low, has_best, has_high = pd.notna(low), pd.notna(best), pd.notna(high)
-    if has_low and has_high and low != high:
-        bounds = f"{num(low)} to {num(high)}"
-    elif has_high and (not has_low or low == high):
+    if has_low and has_high:
+        bounds = f"{num(low)} to {num(high)}" if low != high else ("" if has_best and best == low else num(low))
+    elif has_high:
         bounds = f"up to {num(high)}"
     elif has_low:
         bounds = f"at least {num(low)}"

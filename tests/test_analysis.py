@@ -1,0 +1,53 @@
+"""Shared data shaping: behaviour the chapters and the README headline rely on."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import REAL_DATA
+
+from dilemma import analysis as an
+from dilemma.data import load_all
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return load_all(REAL_DATA)
+
+
+@pytest.mark.parametrize(("low", "best", "high", "text"), [
+    (40, 83, 100, "83 (40 to 100)"), (None, None, 400, "up to 400"), (200, None, None, "at least 200"),
+    (4378, None, 7500, "4,378 to 7,500"), (None, 9.2, None, "9.2"), (None, None, None, "unknown"), (5, 5, 5, "5"),
+    (3, 4, None, "4 (at least 3)"),
+])
+def test_fmt_range(low, best, high, text):
+    assert an.fmt_range(low, best, high) == text
+
+
+def test_escalation_steps_never_go_backwards(tables):
+    events = an.case_events(tables["events"], "venezuela", since="2025-01-01")
+    steps = an.first_steps(events, "us")
+    assert steps["date"].is_monotonic_increasing
+    us = events[events["actor"] == "us"]
+    for step in steps.itertuples():
+        assert step.date == us.loc[us["escalation_level"] >= step.escalation_level, "date"].min()
+
+
+def test_most_concrete_prefers_a_verified_deed():
+    events = pd.DataFrame({
+        "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+        "category": ["military_deployment", "agreement", "arms_support"],
+        "claim_status": ["claimed", "confirmed", "reported"], "title": ["a", "b", "c"]})
+    assert an.most_concrete(events)["title"] == "c"
+
+
+def test_words_and_deeds_partition_the_russian_events(tables):
+    mix = an.deeds_and_words(tables["events"])
+    russia = an.case_events(tables["events"], since="2025-01-01")
+    assert mix.loc["total", "total"] == (russia["actor"] == "russia").sum()
+    assert set(mix.index) - {"total"} <= {"words", "deeds"}
+
+
+def test_weekly_strikes_keep_every_death(tables):
+    weekly = an.weekly_strikes(tables["strikes"])
+    assert weekly["killed_best"].to_numpy().sum() == an.vessel_strikes(tables["strikes"])["killed_best"].sum()
