@@ -56,7 +56,7 @@ def execute(source: Path, target: Path) -> tuple[str, float, str]:
     started = time.perf_counter()
     nb = nbformat.read(source, as_version=4)
     # The kernel is local and private to this build; its start-up warning about unencrypted TCP is noise.
-    client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
+    client = NotebookClient(nb, timeout=TIMEOUT, startup_timeout=180, kernel_name="python3", record_timing=False,
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(source.parent)}})
     try:
