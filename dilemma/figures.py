@@ -99,7 +99,7 @@ def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker")
 
 def source_line(tables: list[str], data_as_of) -> str:
     names = ", ".join(f"{t}.csv" for t in tables) if len(tables) <= 4 else "all tables, see data/README.md"
-    return f"Source: {REPORT} data ({names}), data as of {data_as_of:%Y-%m-%d}. Sources for every row in sources.csv."
+    return f"Source: {REPORT} data ({names}), data as of {data_as_of:%Y-%m-%d}. Sources per row: sources.csv."
 
 
 def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_as_of, caption: str = "",
