@@ -1,8 +1,7 @@
-"""Set-up shared by every chapter: style, quiet warnings, data loaded and fingerprinted."""
+"""Set-up shared by every chapter: style, display options, data loaded and fingerprinted."""
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from functools import partial
 
@@ -20,7 +19,6 @@ class Chapter:
 
 def setup(notebook: str) -> Chapter:
     """Load and validate every table, print the data fingerprint, return the tables and a bound ``save``."""
-    warnings.filterwarnings("ignore", category=UserWarning, module="matplotlib")
     pd.set_option("display.width", 140)
     pd.set_option("display.max_columns", 20)
     pd.set_option("display.max_colwidth", 70)

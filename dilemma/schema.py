@@ -350,7 +350,10 @@ def _rule_low_best_high(tables, as_of):
     for name, (low, best, high) in triples.items():
         frame = tables[name].frame
         for a, b in ((low, best), (best, high), (low, high)):
-            bad = frame[(frame[a] > frame[b]).fillna(False)]
+            wrong = (frame[a] > frame[b]).fillna(False)
+            if b == high and a == low:  # only needed when there is no best value to compare through
+                wrong &= frame[best].isna()
+            bad = frame[wrong]
             for line, row in bad.iterrows():
                 yield name, line, a, f"is greater than {b} ({row[a]} > {row[b]})", str(row[a])
 

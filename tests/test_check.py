@@ -297,3 +297,13 @@ def test_check_never_writes_to_data(data, capsys):
     before["strikes.csv"] = (data / "strikes.csv").read_bytes()
     run_check(data, capsys)
     assert {p.name: p.read_bytes() for p in data.iterdir()} == before
+
+
+def test_low_greater_than_high_without_a_best_value(data, capsys):
+    path = data / "comparison.csv"
+    line = find_line(path, "value_best", lambda v: v == "")
+    set_cell(path, line, "value_low", "50")
+    set_cell(path, line, "value_high", "10")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "value_low", "greater than value_high", "50.0 > 10.0")
