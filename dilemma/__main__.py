@@ -8,6 +8,12 @@ from pathlib import Path
 
 from dilemma import paths
 
+# jsonschema (imported by frictionless and nbformat) builds about 35 Lark parsers at import when the optional
+# rfc3987-syntax package is installed (jupyter-events pulls it in): about 1 s per run, for "iri" formats that
+# no schema here uses. Marking it absent makes jsonschema skip that checker
+# (https://github.com/python-jsonschema/jsonschema/issues/1428).
+sys.modules.setdefault("rfc3987_syntax", None)
+
 
 def _check(args: argparse.Namespace) -> int:
     from dilemma.schema import check

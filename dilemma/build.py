@@ -82,6 +82,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         print(f"build stopped: {len(result.problems)} data problem(s); no notebook was run", file=sys.stderr)
         return 1
     print(f"data ok: {paths.display(data_dir)} (data as of {result.package['data_as_of']})", flush=True)
+    checked = time.perf_counter()
 
     out = Path(out).resolve() if out else None
     notebooks_out = out / "notebooks" if out else paths.NOTEBOOKS_DIR
@@ -109,9 +110,12 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         print(f"build failed: {len(failures)} of {len(todo)} notebook(s) failed ({', '.join(failures)}); "
               "their files were left as they were", file=sys.stderr)
         return 1
+    executed = time.perf_counter()
     figures = briefing.write_index(figures_out)
     briefing.write_pdf(figures_out)
     briefing.update_readme(readme, data_dir)
+    done = time.perf_counter()
     print(f"build ok: {len(todo)} notebook(s), {len(figures)} figure(s), "
-          f"{paths.display(figures_out / 'briefing.pdf')}, in {time.perf_counter() - started:.1f} s")
+          f"{paths.display(figures_out / 'briefing.pdf')}, in {done - started:.1f} s "
+          f"(check {checked - started:.1f} s, notebooks {executed - checked:.1f} s, briefing pack {done - executed:.1f} s)")
     return 0

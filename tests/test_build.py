@@ -81,6 +81,28 @@ def test_rebuild_is_byte_identical_to_the_committed_report(built):
     assert (out / "README.md").read_bytes() == (paths.ROOT / "README.md").read_bytes()
 
 
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_briefing_has_a_contents_page_then_each_figure_on_its_own_page(built):
+    """Page 1 lists every title; page k+1 shows figure k (its title comes from the figure's own PDF) and its caption."""
+    from pypdf import PdfReader
+
+    from dilemma.briefing import figure_meta
+
+    out, _, _ = built
+    metas = figure_meta(out / "figures")
+    reader = PdfReader(out / "figures" / "briefing.pdf")
+    assert len(metas) > 0 and len(reader.pages) == 1 + len(metas)
+    contents = words(reader.pages[0].extract_text())
+    for meta, page in zip(metas, reader.pages[1:], strict=True):
+        text = words(page.extract_text())
+        assert words(meta["title"]) in contents
+        assert words(meta["title"]) in text, f"{meta['name']}: its page does not show the figure"
+        assert words(meta["caption"]) in text and f"Figure {meta['name']}" in text
+
+
 def compared_outputs(nb: nbformat.NotebookNode) -> list[str]:
     """The outputs nbval compares (text, not images)."""
     texts = []
