@@ -38,8 +38,22 @@ def notebooks() -> list[Path]:
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop volatile metadata so that an unchanged notebook re-executes to the same bytes."""
+    """Drop volatile metadata so that an unchanged notebook re-executes to the same bytes.
+
+    The kernel flushes stdout on a timer, so one cell's prints may arrive as one stream output or as several;
+    adjacent outputs of the same stream are merged (streams on either side of a figure or table stay apart).
+    """
     for cell in nb.cells:
+        if cell.get("outputs"):
+            merged = []
+            for output in cell.outputs:
+                previous = merged[-1] if merged else None
+                if (previous is not None and output.output_type == previous.output_type == "stream"
+                        and output.name == previous.name):
+                    previous.text += output.text
+                else:
+                    merged.append(output)
+            cell.outputs = merged
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)

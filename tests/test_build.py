@@ -148,3 +148,22 @@ def test_a_failing_cell_is_named_and_nothing_is_written(tmp_path):
     assert name == "99_broken.ipynb"
     assert error.startswith("cell 1: KeyError") and "no such column" in error
     assert not target.exists() and source.read_bytes() == before
+
+
+def test_normalise_gives_the_same_bytes_however_stdout_was_chunked():
+    """The kernel may deliver one cell's prints as one stream output or several; the written notebook must not differ."""
+    from dilemma.build import normalise
+
+    def notebook(*outputs):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('a'); print('b')", id="c0", outputs=list(outputs))])
+        return nbformat.writes(normalise(nb))
+
+    def out(text, name="stdout"):
+        return nbformat.v4.new_output("stream", name=name, text=text)
+
+    figure = nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"})
+    assert notebook(out("a\n"), out("b\n"), figure) == notebook(out("a\nb\n"), figure)
+    # Streams on either side of a figure, or of another stream, keep their order.
+    apart = nbformat.reads(notebook(out("a\n"), figure, out("b\n"), out("e\n", "stderr"), out("c\n")), as_version=4)
+    assert [(o.output_type, o.get("text")) for o in apart.cells[0].outputs] == [
+        ("stream", "a\n"), ("display_data", None), ("stream", "b\n"), ("stream", "e\n"), ("stream", "c\n")]

@@ -2,7 +2,8 @@
 
 1. build: `python -m dilemma build --out TMP` on the real data (every notebook, figures, briefing pack).
 2. floor: the same number of notebooks that only import pandas, matplotlib and dilemma, executed the same way
-   (same executor, same parallelism).
+   (same executor, same parallelism); and the same floor plus the exports every build owes whatever its charts
+   show (as many empty house-style figures per notebook as the chapter saves, as 300-dpi PNG, SVG and inline PNG).
 3. scale: the build on a synthetic, schema-valid data set FACTOR (default 100) times the real one.
 
 Targets (issue: build <= 1.5 x floor; scale <= 3 x build). Usage: python tests/perf/bench_build.py [--factor N] [--repeat N]
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -28,9 +30,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 from make_synthetic import make  # noqa: E402
 
 from dilemma import paths  # noqa: E402
+from dilemma.briefing import figure_meta  # noqa: E402
 from dilemma.build import execute, notebooks  # noqa: E402
 
 FLOOR_CELL = "import pandas as pd\nimport matplotlib.pyplot as plt\nimport dilemma.data\nprint('ready')"
+# The output every build must produce whatever the charts show: per figure a 300-dpi PNG, an SVG and the inline PNG
+# (here of an empty house-style canvas, so a lower bound). The vector PDF for the briefing pack is left out.
+EXPORT_CELL = """
+from matplotlib_inline.backend_inline import set_matplotlib_formats
+from dilemma import figures as fg
+fg.use_style()
+set_matplotlib_formats("png", bbox_inches=None)
+for i in range({count}):
+    fig, ax = fg.figure()
+    fig.savefig(f"blank{{i}}.png", dpi=300, metadata=fg.PNG_METADATA)
+    fig.savefig(f"blank{{i}}.svg", metadata=fg.SVG_METADATA)
+"""
 
 
 PHASES = re.compile(r"in ([\d.]+) s \(check ([\d.]+) s, notebooks ([\d.]+) s, briefing pack ([\d.]+) s\)")
@@ -50,10 +65,18 @@ def timed_build(*args: str) -> tuple[float, list[float]]:
     return elapsed, [elapsed - total + check, notebooks_, pack]
 
 
-def floor(count: int, jobs: int, work: Path) -> float:
+def figures_per_notebook() -> list[int]:
+    """How many figures each chapter saves, from the committed figures' sidecars."""
+    counts = Counter(meta["notebook"] for meta in figure_meta(paths.ROOT / "figures"))
+    return [counts[nb.name] for nb in notebooks()]
+
+
+def floor(cells: list[str], jobs: int, work: Path) -> float:
+    """Wall time to execute one notebook per cell source, with the build's executor and parallelism."""
+    work.mkdir()
     sources = []
-    for i in range(count):
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CELL)])
+    for i, code in enumerate(cells):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         path = work / f"{i:02d}_floor.ipynb"
         nbformat.write(nb, path)
@@ -77,13 +100,14 @@ def main() -> None:
     count = len(notebooks())
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        builds, floors = [], []
-        for run in range(args.repeat):  # alternate, so that a busy moment does not hit only one of the two
+        exports = [FLOOR_CELL + EXPORT_CELL.format(count=n) for n in figures_per_notebook()]
+        builds, floors, export_floors = [], [], []
+        for run in range(args.repeat):  # interleaved, so that a busy moment does not hit only one of them
             builds.append(timed_build("--out", str(tmp / f"build{run}"), "--jobs", str(args.jobs)))
-            (tmp / f"floor{run}").mkdir()
-            floors.append(floor(count, args.jobs, tmp / f"floor{run}"))
+            floors.append(floor([FLOOR_CELL] * count, args.jobs, tmp / f"floor{run}"))
+            export_floors.append(floor(exports, args.jobs, tmp / f"exports{run}"))
         build, phases = sorted(builds)[len(builds) // 2]
-        base = statistics.median(floors)
+        base, export_base = statistics.median(floors), statistics.median(export_floors)
         synthetic = make(tmp / "synthetic", args.factor, paths.ROOT / "data")
         scale, _ = timed_build("--data", str(synthetic), "--out", str(tmp / "scale"), "--jobs", str(args.jobs))
     print(f"medians of {args.repeat} runs (builds: {', '.join(f'{b:.1f}' for b, _ in builds)} s; "
@@ -95,6 +119,8 @@ def main() -> None:
     print(f"{'  notebooks':<28}{phases[1]:8.1f} s   notebooks / floor = {phases[1] / base:.2f}")
     print(f"{'  briefing pack':<28}{phases[2]:8.1f} s")
     print(f"{'floor (imports only)':<28}{base:8.1f} s   build / floor = {build / base:.2f}  (target <= 1.5)")
+    print(f"{'floor + required exports':<28}{export_base:8.1f} s   build / (floor + exports) = {build / export_base:.2f}"
+          f"  ({sum(figures_per_notebook())} empty figures as 300-dpi PNG + SVG + inline PNG)")
     print(f"{f'build ({args.factor}x synthetic data)':<28}{scale:8.1f} s   scale / build = {scale / build:.2f}  (target <= 3)")
 
 
