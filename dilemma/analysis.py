@@ -35,16 +35,21 @@ def case_events(events: pd.DataFrame, case: str = "venezuela", since: str | None
 def first_steps(events: pd.DataFrame, actor: str = "us") -> pd.DataFrame:
     """The first event with which one actor reached each escalation level (or higher), and the days between steps.
 
-    Reaching level 3 also means having reached levels 1 and 2, so the dates never go backwards.
+    Reaching level 3 also means having reached levels 1 and 2, so the dates never go backwards. The gap is left empty
+    when either date is known only to the month or year: counting days from the 1st of the month would invent them.
     """
     own = events[(events["actor"] == actor) & events["escalation_level"].notna()].sort_values(["date", "event_id"])
     rows = []
     for level in range(1, int(own["escalation_level"].max()) + 1):
         first = own[own["escalation_level"] >= level].iloc[0]
-        rows.append({"escalation_level": level, "date": first["date"], "title": first["title"],
+        rows.append({"escalation_level": level, "date": first["date"], "date_precision": first["date_precision"],
+                     "event_id": first["event_id"], "title": first["title"],
                      "reached_with_level": int(first["escalation_level"]), "claim_status": first["claim_status"]})
     steps = pd.DataFrame(rows)
-    steps["days_since_previous_step"] = steps["date"].diff().dt.days.astype("Int64")
+    distinct = steps.drop_duplicates("event_id")  # one event can reach several levels at once: one step, one gap
+    exact = distinct["date_precision"].eq("day")
+    gaps = distinct["date"].diff().dt.days.astype("Int64").where(exact & exact.shift(fill_value=True))
+    steps["days_since_previous_step"] = steps["event_id"].map(dict(zip(distinct["event_id"], gaps, strict=True)))
     return steps
 
 
@@ -119,7 +124,8 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
 def theater_totals(strikes: pd.DataFrame) -> pd.DataFrame:
     """Vessel-strike totals by theater, with an all-theaters row."""
     vs = vessel_strikes(strikes)
-    cols = ["strikes_counted", "vessels", "killed_best", "survivors", "survivors_rescued", "survivors_presumed_dead"]
+    cols = ["strikes_counted", "vessels", "killed_best", "survivors", "survivors_rescued", "survivors_presumed_dead",
+            "survivors_killed"]
     table = vs.groupby(vs["theater"].astype("str"))[cols].sum()
     table.loc["all"] = table.sum()
     return table.astype("int64")
@@ -144,6 +150,13 @@ def comparison_value(comparison: pd.DataFrame, metric: str, case: str) -> pd.Ser
     if row.empty:
         raise KeyError(f"comparison.csv has no row for metric {metric!r}, case {case!r}")
     return row.iloc[0]
+
+
+def fmt_date(date: pd.Timestamp, precision: str = "day") -> str:
+    """A date as precise as it is known: '2 September 2025', 'June 2026', '2026'."""
+    if precision == "year":
+        return f"{date:%Y}"
+    return f"{date:%B %Y}" if precision == "month" else f"{date.day} {date:%B %Y}"
 
 
 def fmt_range(low, best, high, unit: str = "") -> str:
@@ -173,27 +186,38 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     as_of = d.data_as_of(data_dir)
     theaters = theater_totals(strikes)
     lines = [f"**Data as of {as_of:%d %B %Y}.**", "",
-             "| US boat strikes | strikes | vessels | killed | survivors | rescued | presumed dead |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| US boat strikes | strikes | vessels | killed | survivors of the first hit | rescued | presumed dead "
+             "| killed by a follow-up strike |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     labels = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "all": "**All**"}
     for theater, row in theaters.iterrows():
         lines.append(f"| {labels.get(theater, theater)} | " + " | ".join(f"{v:,}" for v in row.values) + " |")
+    vs = vessel_strikes(strikes)
+    first, last = vs.sort_values("date").iloc[[0, -1]].itertuples()
+    lines += ["", f"Strikes found from {fmt_date(first.date, first.date_precision)} to "
+              f"{fmt_date(last.date, last.date_precision)}, with the tolls "
+              "announced at the time. Some strikes are missing (see `data/README.md`), so read every total as "
+              "\"at least\"."]
     raid = raid_toll(strikes)
+    tolls = tables["casualty_estimates"]
+    tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"])]
+    counted_by = f", {tolls.sort_values('as_of')['publisher'].iloc[-1]}" if len(tolls) else ""
     words = deeds_and_words(events)
     deeds = int(words.loc["deeds", "total"]) if "deeds" in words.index else 0
+    unverified = int(words.loc["deeds", [c for c in UNVERIFIED if c in words.columns]].sum()) if deeds else 0
     total = int(words.loc["total", "total"])
     lines += ["",
-              f"- The 3 January 2026 raid that captured Maduro killed "
-              f"{fmt_range(raid['killed_low'], raid['killed_best'], raid['killed_high'], 'people')} "
-              "by the competing published tolls.",
-              f"- Russia on Venezuela since January 2025: {total} recorded steps, {deeds} of them deeds "
-              f"({deeds / total:.0%}), the rest words (statements, calls, UN speeches)."]
+              f"- The 3 January 2026 raid that captured Maduro: {int(raid['killed_best']):,} dead by the latest itemised "
+              f"count{counted_by}; not independently verified. The published tolls run from {int(raid['killed_low']):,} "
+              f"to {int(raid['killed_high']):,}.",
+              f"- Russia on Venezuela since January 2025: {total} recorded steps, {total - deeds} of them words "
+              f"(statements, calls, UN speeches) and {deeds} deeds ({deeds / total:.0%}), {unverified} of which were "
+              "only claimed or were denied."]
     days = {case: comparison_value(comparison, "days_final_offensive_to_fall", case) for case in ("syria", "venezuela")}
-    lines.append("- Days from the start of the final push to the fall of Russia's client: Syria "
-                 + fmt_range(days["syria"]["value_low"], days["syria"]["value_best"], days["syria"]["value_high"])
-                 + ", Venezuela "
-                 + fmt_range(days["venezuela"]["value_low"], days["venezuela"]["value_best"], days["venezuela"]["value_high"])
-                 + " (each start is defined in the notes of `data/comparison.csv`).")
+    lines.append("- Days from the start of the final push to the fall of Russia's client (the start is an analytic "
+                 "choice; other starts and their sources are in the notes of `data/comparison.csv`):")
+    lines += [f"  - {case.capitalize()}: {fmt_range(row['value_low'], row['value_best'], row['value_high'])}, "
+              f"best value: {row['value_text']}." for case, row in days.items()]
     lines += ["", f"![Key figure](figures/{key_figure}.png)"]
     return "\n".join(lines)
 
@@ -222,13 +246,16 @@ def most_concrete(events: pd.DataFrame) -> pd.Series:
 
 
 def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int = 14) -> pd.DataFrame:
-    """For each trigger event, the response events dated within ``days`` days after it (same day included)."""
+    """For each trigger event, the response events dated within ``days`` days after it (same day included).
+
+    Windows of triggers less than ``days`` apart overlap: ``event_ids`` lets a caller count an event once."""
     rows = []
     for _, trigger in triggers.sort_values("date").iterrows():
         window = responses[(responses["date"] >= trigger["date"])
                            & (responses["date"] <= trigger["date"] + pd.Timedelta(days=days))]
-        rows.append({"date": trigger["date"], "turning_point": trigger["milestone"] or trigger["title"],
-                     "responses": len(window), **_mix(window),
+        rows.append({"date": trigger["date"], "date_precision": trigger["date_precision"],
+                     "turning_point": trigger["milestone"] or trigger["title"],
+                     "responses": len(window), **_mix(window), "event_ids": tuple(window["event_id"]),
                      "what": "; ".join(window["title"]) if len(window) else "(nothing recorded)"})
     return pd.DataFrame(rows)
 

@@ -358,13 +358,23 @@ def _rule_low_best_high(tables, as_of):
                 yield name, line, a, f"is greater than {b} ({row[a]} > {row[b]})", str(row[a])
 
 
+SURVIVOR_FATES = ("survivors_rescued", "survivors_presumed_dead", "survivors_killed")
+
+
 def _rule_survivors(tables, as_of):
     frame = tables["strikes"].frame
-    fates = frame["survivors_rescued"].fillna(0) + frame["survivors_presumed_dead"].fillna(0)
+    fates = frame[list(SURVIVOR_FATES)].fillna(0).sum(axis=1)
     bad = frame[(fates > frame["survivors"]).fillna(False) | (frame["survivors"].isna() & (fates > 0))]
     for line, row in bad.iterrows():
-        yield ("strikes", line, "survivors", "is smaller than survivors_rescued + survivors_presumed_dead "
-               f"({row['survivors_rescued']} + {row['survivors_presumed_dead']})", str(row["survivors"]))
+        yield ("strikes", line, "survivors", f"is smaller than {' + '.join(SURVIVOR_FATES)} "
+               f"({' + '.join(str(row[c]) for c in SURVIVOR_FATES)})", str(row["survivors"]))
+
+
+def _rule_follow_up_killed(tables, as_of):
+    frame = tables["strikes"].frame
+    for line, row in frame[(frame["survivors_killed"] > frame["killed_best"]).fillna(False)].iterrows():
+        yield ("strikes", line, "survivors_killed", f"is greater than killed_best ({row['killed_best']}), which "
+               "includes them", str(row["survivors_killed"]))
 
 
 def _rule_delivery_years(tables, as_of):
@@ -454,7 +464,8 @@ def _rule_no_formulas(tables, as_of):
 
 CROSS_FIELD_RULES = {
     "low <= best <= high": _rule_low_best_high,
-    "survivors_rescued + survivors_presumed_dead <= survivors": _rule_survivors,
+    "survivors_rescued + survivors_presumed_dead + survivors_killed <= survivors": _rule_survivors,
+    "survivors_killed <= killed_best": _rule_follow_up_killed,
     "ordered_year <= delivered_first_year <= delivered_last_year": _rule_delivery_years,
     "killed_best required for vessel_strike": _required_when(
         "strikes", "killed_best", lambda f: f["kind"] == "vessel_strike", "is required for a vessel_strike"),

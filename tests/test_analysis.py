@@ -33,6 +33,18 @@ def test_escalation_steps_never_go_backwards(tables):
         assert step.date == us.loc[us["escalation_level"] >= step.escalation_level, "date"].min()
 
 
+def test_no_day_gap_is_counted_from_a_date_known_only_to_the_month():
+    def steps(precisions):
+        events = pd.DataFrame({
+            "actor": "us", "escalation_level": [1, 2, 3], "event_id": ["a", "b", "c"], "title": ["a", "b", "c"],
+            "claim_status": "confirmed", "date": pd.to_datetime(["2025-01-05", "2025-03-01", "2025-03-20"]),
+            "date_precision": precisions})
+        return an.first_steps(events)["days_since_previous_step"].tolist()
+
+    assert steps(["day", "day", "day"])[1:] == [55, 19]
+    assert all(pd.isna(gap) for gap in steps(["day", "month", "day"]))
+
+
 def test_most_concrete_prefers_a_verified_deed():
     events = pd.DataFrame({
         "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),

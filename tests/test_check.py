@@ -146,10 +146,21 @@ def test_survivors_fates_exceed_survivors(data, capsys):
     path = data / "strikes.csv"
     set_cell(path, 2, "survivors", "1")
     set_cell(path, 2, "survivors_rescued", "1")
-    set_cell(path, 2, "survivors_presumed_dead", "1")
+    set_cell(path, 2, "survivors_presumed_dead", "0")
+    set_cell(path, 2, "survivors_killed", "1")
     code, out = run_check(data, capsys)
     assert code == 1
-    expect(out, path, 2, "survivors", "survivors_rescued + survivors_presumed_dead")
+    expect(out, path, 2, "survivors", "survivors_rescued + survivors_presumed_dead + survivors_killed")
+
+
+def test_survivors_killed_later_must_be_inside_the_toll(data, capsys):
+    path = data / "strikes.csv"
+    line = find_line(path, "kind", lambda v: v == "vessel_strike")
+    set_cell(path, line, "survivors", "50")
+    set_cell(path, line, "survivors_killed", str(int(cell(path, line, "killed_best")) + 1))
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "survivors_killed", "greater than killed_best")
 
 
 def test_delivery_years_out_of_order(data, capsys):
