@@ -208,8 +208,8 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     total = int(words.loc["total", "total"])
     lines += ["",
               f"- The 3 January 2026 raid that captured Maduro: {int(raid['killed_best']):,} dead by the latest itemised "
-              f"count{counted_by}; not independently verified. The published tolls run from {int(raid['killed_low']):,} "
-              f"to {int(raid['killed_high']):,}.",
+              f"count{counted_by}; not independently verified. Range of the published tolls: "
+              f"{fmt_range(raid['killed_low'], None, raid['killed_high']) or 'none given'}.",
               f"- Russia on Venezuela since January 2025: {total} recorded steps, {total - deeds} of them words "
               f"(statements, calls, UN speeches) and {deeds} deeds ({deeds / total:.0%}), {unverified} of which were "
               "only claimed or were denied."]
