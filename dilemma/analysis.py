@@ -209,7 +209,7 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     lines += ["",
               f"- The 3 January 2026 raid that captured Maduro: {int(raid['killed_best']):,} dead by the latest itemised "
               f"count{counted_by}; not independently verified. Range of the published tolls: "
-              f"{fmt_range(raid['killed_low'], None, raid['killed_high']) or 'none given'}.",
+              f"{fmt_range(raid['killed_low'], None, raid['killed_high'])}.",
               f"- Russia on Venezuela since January 2025: {total} recorded steps, {total - deeds} of them words "
               f"(statements, calls, UN speeches) and {deeds} deeds ({deeds / total:.0%}), {unverified} of which were "
               "only claimed or were denied."]

@@ -24,10 +24,30 @@ def last_line(path) -> int:
     return len(read_rows(path))
 
 
-def spreadsheet_date(d):
-    p = d / "strikes.csv"
-    set_cell(p, 3, "date", "03/01/2026")
-    return p, 3, "date", "YYYY-MM-DD"
+# Cases that overwrite one cell with a fixed value: (name, file, line, column, value, expected message).
+CELL_CASES = [
+    ("spreadsheet_date", "strikes.csv", 3, "date", "03/01/2026", "YYYY-MM-DD"),
+    ("quoted_line_break", "strikes.csv", 6, "notes", "first part\r\nsecond part", "line break"),
+    ("leading_space_in_vocabulary", "events.csv", 7, "actor", " russia", "check spaces and letter case"),
+    ("trailing_space_in_vocabulary", "strikes.csv", 8, "confidence", "high ", "check spaces and letter case"),
+    ("wrong_case_in_vocabulary", "events.csv", 9, "claim_status", "Confirmed", "check spaces and letter case"),
+    ("float_count", "strikes.csv", 4, "vessels", "1.0", "not a whole number"),
+    ("absurd_count", "strikes.csv", 5, "killed_best", "5000", "at most 1000"),
+    ("before_schema_minimum", "events.csv", 2, "date", "1900-01-01", "at least 1970-01-01"),
+    ("blank_key", "casualty_estimates.csv", 5, "estimate_id", "", "value is required"),
+    ("dangling_source", "weapon_systems.csv", 3, "source_ids", "nobody-20250101-nothing", "not in sources.csv"),
+    ("url_not_http", "sources.csv", 6, "url", "www.example.org/page", "http:// or https://"),
+    ("formula_cell", "events.csv", 10, "location", "@Caracas", "formula"),
+]
+
+
+def cell_case(name, file, line, column, value, message):
+    def corrupt(d):
+        set_cell(d / file, line, column, value)
+        return d / file, line, column, message
+
+    corrupt.__name__ = name
+    return corrupt
 
 
 def thousands_separator(d):
@@ -100,47 +120,11 @@ def extra_column(d):
     return p, 1, "checked_by", "unexpected column"
 
 
-def quoted_line_break(d):
-    p = d / "strikes.csv"
-    set_cell(p, 6, "notes", "first part\r\nsecond part")
-    return p, 6, "notes", "line break"
-
-
-def leading_space_in_vocabulary(d):
-    p = d / "events.csv"
-    set_cell(p, 7, "actor", " russia")
-    return p, 7, "actor", "check spaces and letter case"
-
-
-def trailing_space_in_vocabulary(d):
-    p = d / "strikes.csv"
-    set_cell(p, 8, "confidence", "high ")
-    return p, 8, "confidence", "check spaces and letter case"
-
-
-def wrong_case_in_vocabulary(d):
-    p = d / "events.csv"
-    set_cell(p, 9, "claim_status", "Confirmed")
-    return p, 9, "claim_status", "check spaces and letter case"
-
-
-def float_count(d):
-    p = d / "strikes.csv"
-    set_cell(p, 4, "vessels", "1.0")
-    return p, 4, "vessels", "not a whole number"
-
-
 def negative_count(d):
     p = d / "weapon_systems.csv"
     line = find_line(p, "quantity", lambda v: v != "")
     set_cell(p, line, "quantity", "-4")
     return p, line, "quantity", "at least 0"
-
-
-def absurd_count(d):
-    p = d / "strikes.csv"
-    set_cell(p, 5, "killed_best", "5000")
-    return p, 5, "killed_best", "at most 1000"
 
 
 def low_above_best(d):
@@ -165,12 +149,6 @@ def after_data_as_of(d):
     return p, 2, "as_of", "after data_as_of"
 
 
-def before_schema_minimum(d):
-    p = d / "events.csv"
-    set_cell(p, 2, "date", "1900-01-01")
-    return p, 2, "date", "at least 1970-01-01"
-
-
 def month_not_on_first(d):
     p = d / "strikes.csv"
     line = find_line(p, "date_precision", lambda v: v == "month")
@@ -184,29 +162,11 @@ def duplicate_key(d):
     return p, last_line(p), "system_id", "duplicate key (first on line 4)"
 
 
-def blank_key(d):
-    p = d / "casualty_estimates.csv"
-    set_cell(p, 5, "estimate_id", "")
-    return p, 5, "estimate_id", "value is required"
-
-
-def dangling_source(d):
-    p = d / "weapon_systems.csv"
-    set_cell(p, 3, "source_ids", "nobody-20250101-nothing")
-    return p, 3, "source_ids", "not in sources.csv"
-
-
 def unused_source(d):
     p = d / "sources.csv"
     rewrite(p, lambda rows: rows + [["orphan-20250101-x", "https://example.org/x", "Example", "X", "", "2026-01-01",
                                      "news", "", ""]])
     return p, last_line(p), "source_id", "not cited"
-
-
-def url_not_http(d):
-    p = d / "sources.csv"
-    set_cell(p, 6, "url", "www.example.org/page")
-    return p, 6, "url", "http:// or https://"
 
 
 def source_ids_with_spaces(d):
@@ -220,12 +180,6 @@ def strike_to_missing_event(d):
     line = find_line(p, "event_id", lambda v: v != "")
     set_cell(p, line, "event_id", "ve-20000101-nothing")
     return p, line, "event_id", "not found in events.csv"
-
-
-def formula_cell(d):
-    p = d / "events.csv"
-    set_cell(p, 10, "location", "@Caracas")
-    return p, 10, "location", "formula"
 
 
 def empty_file(d):
@@ -246,13 +200,11 @@ def missing_file(d):
     return p, 0, "", "file is missing"
 
 
-CASES = [spreadsheet_date, thousands_separator, decimal_comma, byte_order_mark, semicolons, latin1,
-         trailing_blank_rows, reordered_columns, renamed_column, duplicated_column, missing_column, extra_column,
-         quoted_line_break, leading_space_in_vocabulary, trailing_space_in_vocabulary, wrong_case_in_vocabulary,
-         float_count, negative_count, absurd_count, low_above_best, best_above_high, after_data_as_of,
-         before_schema_minimum, month_not_on_first, duplicate_key, blank_key, dangling_source, unused_source,
-         url_not_http, source_ids_with_spaces, strike_to_missing_event, formula_cell, empty_file, header_only,
-         missing_file]
+CASES = [cell_case(*case) for case in CELL_CASES] + [
+    thousands_separator, decimal_comma, byte_order_mark, semicolons, latin1, trailing_blank_rows, reordered_columns,
+    renamed_column, duplicated_column, missing_column, extra_column, negative_count, low_above_best, best_above_high,
+    after_data_as_of, month_not_on_first, duplicate_key, unused_source, source_ids_with_spaces,
+    strike_to_missing_event, empty_file, header_only, missing_file]
 
 
 def expected_prefix(path, line, column) -> str:
