@@ -145,6 +145,17 @@ def deeds_and_words(events: pd.DataFrame, actor: str = "russia", case: str = "ve
     return pd.crosstab(own["kind"], own["claim_status"].astype("str"), margins=True, margins_name="total")
 
 
+def how_many(share: float) -> str:
+    """The word for a share ('all', 'most', 'half', 'a minority', 'none'), so that prose printed from the data follows it."""
+    if share >= 1:
+        return "all"
+    if share > 0.5:
+        return "most"
+    if share == 0.5:
+        return "half"
+    return "a minority" if share > 0 else "none"
+
+
 def comparison_value(comparison: pd.DataFrame, metric: str, case: str) -> pd.Series:
     row = comparison[(comparison["metric"] == metric) & (comparison["case"] == case)]
     if row.empty:
@@ -232,9 +243,9 @@ def _mix(events: pd.DataFrame) -> dict[str, int]:
             "unverified_deeds": int((deeds & events["claim_status"].isin(UNVERIFIED)).sum())}
 
 
-CONCRETENESS = ("military_deployment", "arms_support", "basing", "other", "agreement", "sanctions_economic")
-"""How concrete a deed is, most concrete first: forces and arms, then bases, then other acts (flags, flights, fuel),
-then paper (agreements) and sanctions. An analytic ordering, stated wherever it is used."""
+CONCRETENESS = ("strike", "military_deployment", "arms_support", "basing", "other", "agreement", "sanctions_economic")
+"""How concrete a deed is, most concrete first: force used (strikes), then forces and arms, then bases, then other acts
+(flags, flights, fuel), then paper (agreements) and sanctions. An analytic ordering, stated wherever it is used."""
 
 
 def most_concrete(events: pd.DataFrame) -> pd.Series:
@@ -261,12 +272,14 @@ def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int 
 
 
 def window_mix(events: pd.DataFrame, windows: dict[str, tuple[str, str, str]], actor: str = "russia") -> pd.DataFrame:
-    """Words and deeds by one actor in named windows: {label: (case, start, end)}."""
+    """Words and deeds by one actor in named windows: {label: (case, start, end)}, with each window's most concrete deed."""
     rows = []
     for label, (case, start, end) in windows.items():
         own = case_events(events, case)
         own = own[(own["actor"] == actor) & (own["date"] >= start) & (own["date"] <= end)]
-        rows.append({"window": label, **_mix(own), "deed_titles": "; ".join(own.loc[own["kind"] == "deeds", "title"])})
+        concrete = own[own["category"].isin(CONCRETENESS)]
+        rows.append({"window": label, **_mix(own), "deed_titles": "; ".join(own.loc[own["kind"] == "deeds", "title"]),
+                     "most_concrete": most_concrete(concrete)["title"] if len(concrete) else None})
     return pd.DataFrame(rows).set_index("window")
 
 

@@ -127,7 +127,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
     executed = time.perf_counter()
     figures = briefing.write_index(figures_out)
     briefing.write_pdf(figures_out)
-    briefing.update_readme(readme, data_dir)
+    briefing.update_readme(readme, data_dir, [notebooks_out / nb.name for nb in todo])
     done = time.perf_counter()
     print(f"build ok: {len(todo)} notebook(s), {len(figures)} figure(s), "
           f"{paths.display(figures_out / 'briefing.pdf')}, in {done - started:.1f} s "

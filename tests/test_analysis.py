@@ -51,6 +51,28 @@ def test_most_concrete_prefers_a_verified_deed():
         "category": ["military_deployment", "agreement", "arms_support"],
         "claim_status": ["claimed", "confirmed", "reported"], "title": ["a", "b", "c"]})
     assert an.most_concrete(events)["title"] == "c"
+    strike = pd.DataFrame({"date": pd.to_datetime(["2025-04-01"]), "category": ["strike"], "claim_status": ["reported"],
+                           "title": ["air strikes"]})
+    assert an.most_concrete(pd.concat([events, strike]))["title"] == "air strikes"
+
+
+@pytest.mark.parametrize(("share", "word"), [(1.0, "all"), (0.51, "most"), (0.5, "half"), (0.49, "a minority"),
+                                           (0.0, "none")])
+def test_how_many_names_the_share(share, word):
+    assert an.how_many(share) == word
+
+
+def test_window_mix_names_each_windows_most_concrete_deed():
+    events = pd.DataFrame({
+        "event_id": ["a", "b", "c", "d"], "case": "venezuela", "actor": "russia",
+        "date": pd.to_datetime(["2019-03-01", "2019-03-02", "2025-09-01", "2025-09-02"]),
+        "category": ["agreement", "military_deployment", "statement", "agreement"],
+        "claim_status": "confirmed", "title": ["treaty", "troops fly in", "words", "paper"]})
+    mix = an.window_mix(events, {"2019": ("venezuela", "2019-01-01", "2019-12-31"),
+                                 "2025": ("venezuela", "2025-01-01", "2025-12-31"),
+                                 "none": ("venezuela", "2020-01-01", "2020-12-31")})
+    assert mix["most_concrete"].tolist()[:2] == ["troops fly in", "paper"]
+    assert pd.isna(mix.loc["none", "most_concrete"])
 
 
 def test_words_and_deeds_partition_the_russian_events(tables):

@@ -167,3 +167,26 @@ def test_normalise_gives_the_same_bytes_however_stdout_was_chunked():
     apart = nbformat.reads(notebook(out("a\n"), figure, out("b\n"), out("e\n", "stderr"), out("c\n")), as_version=4)
     assert [(o.output_type, o.get("text")) for o in apart.cells[0].outputs] == [
         ("stream", "a\n"), ("display_data", None), ("stream", "b\n"), ("stream", "e\n"), ("stream", "c\n")]
+
+
+def test_every_chapter_opens_with_its_findings_and_the_readme_lists_them():
+    """Each chapter prints what it finds right after its set-up cell, and the README's findings block carries each line."""
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    for path in notebooks():
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert "findings" in code[1].metadata.get("tags", []), f"{path.name}: the cell after the set-up must be the findings"
+        printed = "".join(o.get("text", "") for o in code[1].outputs).splitlines()
+        assert printed, f"{path.name}: the findings cell prints nothing"
+        for line in printed:
+            assert line.removeprefix("- ") in readme, f"{path.name}: README lacks the finding {line!r}"
+
+
+def test_a_chapter_without_a_findings_cell_is_named(tmp_path):
+    from dilemma.briefing import findings_markdown
+
+    path = tmp_path / "07_new.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Chapter 7"),
+                                                  nbformat.v4.new_code_cell("print(1)")]), path)
+    with pytest.raises(ValueError, match="07_new.ipynb: expected one cell tagged 'findings', found 0"):
+        findings_markdown([path])
