@@ -24,11 +24,12 @@ def words_or_deeds(category: pd.Series) -> pd.Series:
 
 
 def case_events(events: pd.DataFrame, case: str = "venezuela", since: str | None = None) -> pd.DataFrame:
-    """Events of one case sorted by date, with a words/deeds column."""
+    """Events of one case sorted by date, with a words/deeds column and ``date_end``, the last day each could be."""
     out = events[events["case"] == case].sort_values(["date", "event_id"]).copy()
     if since:
         out = out[out["date"] >= pd.Timestamp(since)]
     out["kind"] = words_or_deeds(out["category"])
+    out["date_end"] = period_end(out["date"], out["date_precision"])
     return out
 
 
@@ -168,6 +169,15 @@ def fmt_date(date: pd.Timestamp, precision: str = "day") -> str:
     if precision == "year":
         return f"{date:%Y}"
     return f"{date:%B %Y}" if precision == "month" else f"{date.day} {date:%B %Y}"
+
+
+def period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """The last day each date could be, given its precision: the date itself, its month's end, or its year's end."""
+    end = dates.copy()
+    month, year = precision == "month", precision == "year"
+    end[month] = dates[month] + pd.offsets.MonthEnd(0)
+    end[year] = dates[year] + pd.offsets.YearEnd(0)
+    return end
 
 
 def fmt_range(low, best, high, unit: str = "") -> str:

@@ -24,11 +24,19 @@ def date_axis(ax, months: int = 1) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator(), show_offset=False))
 
 
-def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int = 3) -> None:
-    """Scatter points whose fill shows their claim status (hollow = claimed)."""
-    frame = pd.DataFrame({"x": list(x), "y": list(y), "c": list(colors), "s": list(statuses)})
+def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int = 3, x_end=None) -> bool:
+    """Scatter points whose fill shows their claim status (hollow = claimed).
+
+    ``x_end``: the last x each point could have (a row dated only to the month is stored on the 1st); where it lies
+    beyond x, a line spans the period (``figures.SPAN_STYLE``). Returns True if any span was drawn."""
+    frame = pd.DataFrame({"x": list(x), "y": list(y), "c": list(colors), "s": list(statuses),
+                          "end": list(x if x_end is None else x_end)})
     for (color, status), part in frame.groupby(["c", "s"], sort=True):
         ax.scatter(part["x"], part["y"], s=size, zorder=zorder, **fg.marker_kwargs(color, status))
+    spans = frame[frame["end"] > frame["x"]]
+    for color, part in spans.groupby("c", sort=True):
+        ax.hlines(part["y"], part["x"], part["end"], color=color, **fg.SPAN_STYLE)
+    return not spans.empty
 
 
 def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 46, 62, 78),
@@ -53,20 +61,26 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
 
 
 def mirror_timeline(ax, above: pd.DataFrame, below: pd.DataFrame, x: str, height: str,
-                    above_label: str, below_label: str, above_color: str, below_color: str) -> None:
-    """Two actors on one time axis: ``above`` as stems up, ``below`` as stems down, fill by claim status."""
+                    above_label: str, below_label: str, above_color: str, below_color: str, x_end: str | None = None) -> bool:
+    """Two actors on one time axis: ``above`` as stems up, ``below`` as stems down, fill by claim status.
+
+    With ``x_end`` (the column of each row's last possible x), rows dated only to the month get a span line; returns
+    True if any was drawn."""
+    spans = False
     for frame, sign, color in ((above, 1, above_color), (below, -1, below_color)):
         if frame.empty:
             continue
         heights = frame[height].astype("float") * sign
         ax.vlines(frame[x], 0, heights, color=color, alpha=0.35, linewidth=1.2)
-        scatter_by_claim(ax, frame[x], heights, [color] * len(frame), frame["claim_status"].astype("str"), size=55)
+        spans |= scatter_by_claim(ax, frame[x], heights, [color] * len(frame), frame["claim_status"].astype("str"),
+                                  size=55, x_end=frame[x_end] if x_end else None)
     ax.axhline(0, color="#444444", linewidth=1)
     top = max([above[height].max() if not above.empty else 1, below[height].max() if not below.empty else 1])
     ax.set_ylim(-top - 1, top + 1)
     ax.text(0.005, 0.97, above_label, transform=ax.transAxes, color=above_color, fontweight="bold", va="top")
     ax.text(0.005, 0.03, below_label, transform=ax.transAxes, color=below_color, fontweight="bold", va="bottom")
     ax.grid(False)
+    return spans
 
 
 def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False) -> None:

@@ -50,6 +50,8 @@ CLAIM_STYLES = {
     "denied": {"filled": False, "alpha": 0.5, "hatch": "xx", "label": "denied (faint hollow)"},
 }
 CONFIDENCE_TO_CLAIM = {"high": "confirmed", "medium": "reported", "low": "claimed"}
+SPAN_STYLE = {"linewidth": 2.5, "alpha": 0.6, "zorder": 2}
+"""How a date known only to the month (or year) is drawn: a line over the period, from the point that marks its start."""
 
 
 def use_style() -> None:
@@ -81,8 +83,9 @@ def bar_kwargs(color: str, status: str) -> dict:
             "hatch": style["hatch"], "linewidth": 1.4}
 
 
-def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker") -> list:
-    """Legend entries explaining the claim-status encoding for the statuses present."""
+def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker", spans: bool = False) -> list:
+    """Legend entries explaining the claim-status encoding for the statuses present (and the period lines of
+    ``SPAN_STYLE`` when ``spans``)."""
     handles = []
     for status in CLAIM_STYLES:
         if status not in set(statuses):
@@ -94,6 +97,9 @@ def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker")
                                   label=style["label"]))
         else:
             handles.append(Patch(**bar_kwargs(color, status), label=style["label"]))
+    if spans:
+        handles.append(Line2D([], [], color=color, linewidth=SPAN_STYLE["linewidth"], alpha=SPAN_STYLE["alpha"],
+                              label="date known only to the month or year: the line spans it"))
     return handles
 
 

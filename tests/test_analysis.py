@@ -67,7 +67,7 @@ def test_window_mix_names_each_windows_most_concrete_deed():
         "event_id": ["a", "b", "c", "d"], "case": "venezuela", "actor": "russia",
         "date": pd.to_datetime(["2019-03-01", "2019-03-02", "2025-09-01", "2025-09-02"]),
         "category": ["agreement", "military_deployment", "statement", "agreement"],
-        "claim_status": "confirmed", "title": ["treaty", "troops fly in", "words", "paper"]})
+        "date_precision": "day", "claim_status": "confirmed", "title": ["treaty", "troops fly in", "words", "paper"]})
     mix = an.window_mix(events, {"2019": ("venezuela", "2019-01-01", "2019-12-31"),
                                  "2025": ("venezuela", "2025-01-01", "2025-12-31"),
                                  "none": ("venezuela", "2020-01-01", "2020-12-31")})

@@ -79,3 +79,25 @@ def test_every_committed_figure_has_png_svg_and_an_index_entry():
         meta = json.loads(sidecar.read_text())
         assert f"## {name}: {meta['title']}" in index
         assert (paths.NOTEBOOKS_DIR / meta["notebook"]).exists(), f"{name}: notebook {meta['notebook']} is missing"
+
+
+def test_a_month_dated_point_gets_a_line_over_its_month_and_a_legend_entry():
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    from dilemma import analysis as an
+    from dilemma import charts
+
+    dates = pd.Series(pd.to_datetime(["2025-12-01", "2025-12-15"]))
+    ends = an.period_end(dates, pd.Series(["month", "day"]))
+    assert ends.tolist() == [pd.Timestamp("2025-12-31"), pd.Timestamp("2025-12-15")]
+    fig, ax = fg.figure()
+    assert charts.scatter_by_claim(ax, dates, [1, 2], ["#000000"] * 2, ["confirmed"] * 2, x_end=ends)
+    (lines,) = ax.collections[-1:]
+    (segment,) = lines.get_segments()  # one line: the day-dated point has none
+    assert [mdates.num2date(x).date().isoformat() for x in segment[:, 0]] == ["2025-12-01", "2025-12-31"]
+    labels = [h.get_label() for h in fg.claim_legend_handles(["confirmed"], spans=True)]
+    assert labels[-1].startswith("date known only to the month")
+    fig2, ax2 = fg.figure()
+    assert not charts.scatter_by_claim(ax2, dates[1:], [2], ["#000000"], ["confirmed"], x_end=ends[1:])
+    plt.close("all")
