@@ -11,6 +11,7 @@ no dates, versions or random ids in the files.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -18,13 +19,14 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from PIL import Image
 
 from dilemma import paths
 
 STYLE = Path(__file__).with_name("briefing.mplstyle")
 REPORT = "Moscow's Dilemma"
 TITLE_CHARS = 80
-PNG_METADATA = {"Software": None}
+PNG_DPI = 300
 SVG_METADATA = {"Date": None, "Creator": None}
 PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
 
@@ -108,6 +110,20 @@ def source_line(tables: list[str], data_as_of) -> str:
     return f"Source: {REPORT} data ({names}), data as of {data_as_of:%Y-%m-%d}. Sources per row: sources.csv."
 
 
+def write_png(fig, path: Path, dpi: int = PNG_DPI) -> None:
+    """The figure as an opaque RGB PNG with no text chunks (deterministic bytes).
+
+    The house style paints the canvas white, so the alpha channel of matplotlib's own RGBA PNG carries nothing; RGB
+    makes the file about a tenth smaller and halves the compression time, the largest cost of a 300-dpi export."""
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi)
+    size = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)  # Agg truncates the canvas size the same way
+    if len(raw.getbuffer()) != size[0] * size[1] * 4:
+        raise ValueError(f"{path.name}: the rendered canvas is not {size[0]} x {size[1]} pixels")
+    Image.frombuffer("RGBA", size, raw.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB").save(
+        path, format="png", dpi=(dpi, dpi))
+
+
 def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_as_of, caption: str = "",
          notebook: str = "") -> Path:
     """Stamp and write one figure as PNG + SVG + PDF (+ JSON sidecar); return the PNG path.
@@ -124,7 +140,7 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     out.mkdir(parents=True, exist_ok=True)
     png, svg, pdf = out / f"{name}.png", out / f"{name}.svg", out / f"{name}.pdf"
     with mpl.rc_context({"svg.hashsalt": "moscows-dilemma"}):
-        fig.savefig(png, dpi=300, metadata=PNG_METADATA)
+        write_png(fig, png)
         fig.savefig(svg, metadata=SVG_METADATA)
         fig.savefig(pdf, metadata=PDF_METADATA)
     meta = {"name": name, "title": title, "subtitle": subtitle, "caption": caption or subtitle,

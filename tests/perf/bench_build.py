@@ -37,13 +37,14 @@ FLOOR_CELL = "import pandas as pd\nimport matplotlib.pyplot as plt\nimport dilem
 # The output every build must produce whatever the charts show: per figure a 300-dpi PNG, an SVG and the inline PNG
 # (here of an empty house-style canvas, so a lower bound). The vector PDF for the briefing pack is left out.
 EXPORT_CELL = """
+from pathlib import Path
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 from dilemma import figures as fg
 fg.use_style()
 set_matplotlib_formats("png", bbox_inches=None)
 for i in range({count}):
     fig, ax = fg.figure()
-    fig.savefig(f"blank{{i}}.png", dpi=300, metadata=fg.PNG_METADATA)
+    fg.write_png(fig, Path(f"blank{{i}}.png"))
     fig.savefig(f"blank{{i}}.svg", metadata=fg.SVG_METADATA)
 """
 
