@@ -15,6 +15,12 @@ from dilemma import data as d
 WORDS = ("statement", "diplomatic")
 """Event categories that are words (statements, calls, meetings, UN speeches); every other category is a deed."""
 
+FALL = {"syria": pd.Timestamp("2024-12-08"), "venezuela": pd.Timestamp("2026-01-03")}
+"""The day Russia's client fell: Assad flown to Moscow, Maduro captured. 'During the campaign' ends on this day."""
+
+FORCE = ("strike", "military_deployment")
+"""Deed categories that move forces or use them (including drawdowns, which the notebooks list by name)."""
+
 RECONCILE_TOLERANCE = 1
 """Deaths by which a published tally may differ from the dataset's running total and still reconcile (see data/README)."""
 
@@ -247,10 +253,20 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
 
 
 def _mix(events: pd.DataFrame) -> dict[str, int]:
-    """Words, deeds, and the deeds that are only claimed or were denied (also counted in deeds)."""
+    """Words, deeds, the deeds that are only claimed or were denied, and the verified deeds that moved or used forces
+    (both also counted in deeds)."""
     deeds = events["kind"] == "deeds"
-    return {"words": int((~deeds).sum()), "deeds": int(deeds.sum()),
-            "unverified_deeds": int((deeds & events["claim_status"].isin(UNVERIFIED)).sum())}
+    unverified = events["claim_status"].isin(UNVERIFIED)
+    return {"words": int((~deeds).sum()), "deeds": int(deeds.sum()), "unverified_deeds": int((deeds & unverified).sum()),
+            "force_deeds": int((events["category"].isin(FORCE) & ~unverified).sum())}
+
+
+def split_at(events: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Rows surely before ``day``, rows on or after it, and rows that may be either (dated only to a month or year
+    that contains ``day``): a month-dated row is never put on one side by its 1st."""
+    before = events["date_end"] < day
+    after = events["date"] >= day
+    return events[before], events[after], events[~before & ~after]
 
 
 CONCRETENESS = ("strike", "military_deployment", "arms_support", "basing", "other", "agreement", "sanctions_economic")
@@ -282,11 +298,13 @@ def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int 
 
 
 def window_mix(events: pd.DataFrame, windows: dict[str, tuple[str, str, str]], actor: str = "russia") -> pd.DataFrame:
-    """Words and deeds by one actor in named windows: {label: (case, start, end)}, with each window's most concrete deed."""
+    """Words and deeds by one actor in named windows: {label: (case, start, end)}, with each window's most concrete deed.
+
+    A row counts in a window when its whole date period lies inside it (a month-dated row is not placed by its 1st)."""
     rows = []
     for label, (case, start, end) in windows.items():
         own = case_events(events, case)
-        own = own[(own["actor"] == actor) & (own["date"] >= start) & (own["date"] <= end)]
+        own = own[(own["actor"] == actor) & (own["date"] >= start) & (own["date_end"] <= end)]
         concrete = own[own["category"].isin(CONCRETENESS)]
         rows.append({"window": label, **_mix(own), "deed_titles": "; ".join(own.loc[own["kind"] == "deeds", "title"]),
                      "most_concrete": most_concrete(concrete)["title"] if len(concrete) else None})
