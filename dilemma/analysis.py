@@ -144,14 +144,6 @@ def raid_toll(strikes: pd.DataFrame) -> pd.Series:
     return raid[["date", "killed_low", "killed_best", "killed_high", "confidence", "notes"]]
 
 
-def deeds_and_words(events: pd.DataFrame, actor: str = "russia", case: str = "venezuela",
-                    since: str | None = "2025-01-01") -> pd.DataFrame:
-    """Count of one actor's events by words/deeds and claim status."""
-    own = case_events(events, case, since)
-    own = own[own["actor"] == actor]
-    return pd.crosstab(own["kind"], own["claim_status"].astype("str"), margins=True, margins_name="total")
-
-
 def how_many(share: float) -> str:
     """The word for a share ('all', 'most', 'half', 'a minority', 'none'), so that prose printed from the data follows it."""
     if share >= 1:
@@ -229,17 +221,18 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     tolls = tables["casualty_estimates"]
     tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"])]
     counted_by = f", {tolls.sort_values('as_of')['publisher'].iloc[-1]}" if len(tolls) else ""
-    words = deeds_and_words(events)
-    deeds = int(words.loc["deeds", "total"]) if "deeds" in words.index else 0
-    unverified = int(words.loc["deeds", [c for c in UNVERIFIED if c in words.columns]].sum()) if deeds else 0
-    total = int(words.loc["total", "total"])
+    russia = case_events(events, "venezuela", since="2025-01-01")
+    before, after, either = split_at(russia[russia["actor"] == "russia"], FALL["venezuela"])
+    during, since_fall = _mix(before), _mix(after)
     lines += ["",
               f"- The 3 January 2026 raid that captured Maduro: {int(raid['killed_best']):,} dead by the latest itemised "
               f"count{counted_by}; not independently verified. Range of the published tolls: "
               f"{fmt_range(raid['killed_low'], None, raid['killed_high'])}.",
-              f"- Russia on Venezuela since January 2025: {total} recorded steps, {total - deeds} of them words "
-              f"(statements, calls, UN speeches) and {deeds} deeds ({deeds / total:.0%}), {unverified} of which were "
-              "only claimed or were denied."]
+              f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
+              f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
+              f"{during['unverified_deeds']} of which were only claimed or were denied; from the capture to the data "
+              f"date: {len(after)} steps, {since_fall['deeds']} of them deeds"
+              + (f" ({len(either)} more dated only to the capture's month)." if len(either) else ".")]
     days = {case: comparison_value(comparison, "days_final_offensive_to_fall", case) for case in ("syria", "venezuela")}
     lines.append("- Days from the start of the final push to the fall of Russia's client (the start is an analytic "
                  "choice; other starts and their sources are in the notes of `data/comparison.csv`):")

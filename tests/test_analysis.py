@@ -75,11 +75,14 @@ def test_window_mix_names_each_windows_most_concrete_deed():
     assert pd.isna(mix.loc["none", "most_concrete"])
 
 
-def test_words_and_deeds_partition_the_russian_events(tables):
-    mix = an.deeds_and_words(tables["events"])
-    russia = an.case_events(tables["events"], since="2025-01-01")
-    assert mix.loc["total", "total"] == (russia["actor"] == "russia").sum()
-    assert set(mix.index) - {"total"} <= {"words", "deeds"}
+def test_split_at_keeps_every_row_once_and_never_places_a_month_dated_row_by_its_first(tables):
+    events = an.case_events(tables["events"], since="2025-01-01")
+    before, after, either = an.split_at(events, pd.Timestamp("2026-01-03"))
+    assert sorted([*before.index, *after.index, *either.index]) == sorted(events.index)
+    assert (before["date_end"] < "2026-01-03").all() and (after["date"] >= "2026-01-03").all()
+    month = pd.DataFrame({"date": pd.to_datetime(["2026-01-01"]), "date_precision": ["month"]})
+    month["date_end"] = an.period_end(month["date"], month["date_precision"])
+    assert [len(part) for part in an.split_at(month, pd.Timestamp("2026-01-03"))] == [0, 0, 1]
 
 
 def test_weekly_strikes_keep_every_death(tables):
