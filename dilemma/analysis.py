@@ -144,6 +144,11 @@ def raid_toll(strikes: pd.DataFrame) -> pd.Series:
     return raid[["date", "killed_low", "killed_best", "killed_high", "confidence", "notes"]]
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 strike', '3 strikes', '0 words'; ``many`` for irregular plurals."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def how_many(share: float) -> str:
     """The word for a share ('all', 'most', 'half', 'a minority', 'none'), so that prose printed from the data follows it."""
     if share >= 1:
@@ -179,16 +184,17 @@ def period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
 
 
 def fmt_range(low, best, high, unit: str = "") -> str:
-    """A low/best/high triple as text: '83 (40 to 100)', '4,378 to 7,500', 'up to 400', 'at least 200'."""
+    """A low/best/high triple as text: '83 (40 to 100)', '4,378 to 7,500', 'up to 400', 'at least 200', and
+    '543 (low 116)' when a best value has one bound only (the bound is named, not turned into 'at least')."""
     def num(x):
         return f"{int(x):,}" if float(x).is_integer() else f"{x:,.1f}"
     has_low, has_best, has_high = pd.notna(low), pd.notna(best), pd.notna(high)
     if has_low and has_high:
         bounds = f"{num(low)} to {num(high)}" if low != high else ("" if has_best and best == low else num(low))
     elif has_high:
-        bounds = f"up to {num(high)}"
+        bounds = f"high {num(high)}" if has_best else f"up to {num(high)}"
     elif has_low:
-        bounds = f"at least {num(low)}"
+        bounds = f"low {num(low)}" if has_best else f"at least {num(low)}"
     else:
         bounds = ""
     if has_best:
@@ -268,11 +274,12 @@ CONCRETENESS = ("strike", "military_deployment", "arms_support", "basing", "othe
 
 
 def most_concrete(events: pd.DataFrame) -> pd.Series:
-    """The most concrete deed: by CONCRETENESS, verified before claimed or denied, then earliest."""
+    """The most concrete of the best-established deeds: confirmed before reported before claimed or denied, then by
+    CONCRETENESS, then earliest (a single-outlet report never outranks a confirmed act)."""
     deeds = events[events["category"].isin(CONCRETENESS)].copy()
     deeds["rank"] = deeds["category"].astype("str").map({c: i for i, c in enumerate(CONCRETENESS)})
-    deeds["unverified"] = deeds["claim_status"].isin(UNVERIFIED)
-    return deeds.sort_values(["unverified", "rank", "date"]).iloc[0]
+    deeds["certainty"] = deeds["claim_status"].astype("str").map({"confirmed": 0, "reported": 1}).fillna(2)
+    return deeds.sort_values(["certainty", "rank", "date"]).iloc[0]
 
 
 def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int = 14) -> pd.DataFrame:
@@ -300,7 +307,7 @@ def window_mix(events: pd.DataFrame, windows: dict[str, tuple[str, str, str]], a
         own = own[(own["actor"] == actor) & (own["date"] >= start) & (own["date_end"] <= end)]
         concrete = own[own["category"].isin(CONCRETENESS)]
         rows.append({"window": label, **_mix(own), "deed_titles": "; ".join(own.loc[own["kind"] == "deeds", "title"]),
-                     "most_concrete": most_concrete(concrete)["title"] if len(concrete) else None})
+                     "most_concrete": most_concrete(concrete)[["title", "claim_status"]] if len(concrete) else None})
     return pd.DataFrame(rows).set_index("window")
 
 

@@ -25,7 +25,6 @@ from dilemma import paths
 
 STYLE = Path(__file__).with_name("briefing.mplstyle")
 REPORT = "Moscow's Dilemma"
-TITLE_CHARS = 80
 PNG_DPI = 300
 SVG_METADATA = {"Date": None, "Creator": None}
 PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
@@ -124,6 +123,14 @@ def write_png(fig, path: Path, dpi: int = PNG_DPI) -> None:
         path, format="png", dpi=(dpi, dpi))
 
 
+def _fit(text, width: float, smallest: float = 10.0) -> None:
+    """Shrink a figure text's font until it spans at most ``width`` (a fraction of the figure's width)."""
+    fig = text.get_figure()
+    span = text.get_window_extent(fig.canvas.get_renderer()).width / fig.bbox.width
+    if span > width:
+        text.set_fontsize(max(smallest, text.get_fontsize() * width / span * 0.99))
+
+
 def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_as_of, caption: str = "",
          notebook: str = "") -> Path:
     """Stamp and write one figure as PNG + SVG + PDF (+ JSON sidecar); return the PNG path.
@@ -131,9 +138,10 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     ``name`` is ``NN-slug`` (NN = the chapter). The figure stays open so the
     notebook shows it inline (as PNG) at the end of the cell.
     """
-    size = 20 if len(title) <= TITLE_CHARS else max(14.0, 20 * TITLE_CHARS / len(title))  # long titles shrink, never clip
-    fig.text(0.015, 0.965, title, fontsize=size, fontweight="bold", va="top", ha="left", color="#111111")
-    fig.text(0.015, 0.905, subtitle, fontsize=13.5, va="top", ha="left", color="#444444")
+    stamps = [fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111"),
+              fig.text(0.015, 0.905, subtitle, fontsize=13.5, va="top", ha="left", color="#444444")]
+    for text in stamps:  # long titles and subtitles shrink to the width, never clip
+        _fit(text, 0.97)
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
     out = paths.figures_dir()

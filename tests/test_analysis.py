@@ -18,7 +18,7 @@ def tables():
 @pytest.mark.parametrize(("low", "best", "high", "text"), [
     (40, 83, 100, "83 (40 to 100)"), (None, None, 400, "up to 400"), (200, None, None, "at least 200"),
     (4378, None, 7500, "4,378 to 7,500"), (None, 9.2, None, "9.2"), (None, None, None, "unknown"), (5, 5, 5, "5"),
-    (3, 4, None, "4 (at least 3)"),
+    (3, 4, None, "4 (low 3)"), (None, 4, 9, "4 (high 9)"),
 ])
 def test_fmt_range(low, best, high, text):
     assert an.fmt_range(low, best, high) == text
@@ -45,15 +45,23 @@ def test_no_day_gap_is_counted_from_a_date_known_only_to_the_month():
     assert all(pd.isna(gap) for gap in steps(["day", "month", "day"]))
 
 
-def test_most_concrete_prefers_a_verified_deed():
+def test_most_concrete_ranks_certainty_first_then_concreteness():
     events = pd.DataFrame({
         "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
         "category": ["military_deployment", "agreement", "arms_support"],
-        "claim_status": ["claimed", "confirmed", "reported"], "title": ["a", "b", "c"]})
-    assert an.most_concrete(events)["title"] == "c"
+        "claim_status": ["claimed", "reported", "reported"], "title": ["a", "b", "c"]})
+    assert an.most_concrete(events)["title"] == "c"  # among reported deeds, arms before paper; the claim comes last
     strike = pd.DataFrame({"date": pd.to_datetime(["2025-04-01"]), "category": ["strike"], "claim_status": ["reported"],
                            "title": ["air strikes"]})
     assert an.most_concrete(pd.concat([events, strike]))["title"] == "air strikes"
+    flag = pd.DataFrame({"date": pd.to_datetime(["2025-05-01"]), "category": ["other"], "claim_status": ["confirmed"],
+                         "title": ["flag"]})
+    assert an.most_concrete(pd.concat([events, strike, flag]))["title"] == "flag"  # confirmed beats a single outlet
+
+
+def test_plural():
+    assert [an.plural(1, "strike"), an.plural(3, "strike"), an.plural(0, "word"), an.plural(2, "is", "are")] == [
+        "1 strike", "3 strikes", "0 words", "2 are"]
 
 
 @pytest.mark.parametrize(("share", "word"), [(1.0, "all"), (0.51, "most"), (0.5, "half"), (0.49, "a minority"),
@@ -71,8 +79,8 @@ def test_window_mix_names_each_windows_most_concrete_deed():
     mix = an.window_mix(events, {"2019": ("venezuela", "2019-01-01", "2019-12-31"),
                                  "2025": ("venezuela", "2025-01-01", "2025-12-31"),
                                  "none": ("venezuela", "2020-01-01", "2020-12-31")})
-    assert mix["most_concrete"].tolist()[:2] == ["troops fly in", "paper"]
-    assert pd.isna(mix.loc["none", "most_concrete"])
+    assert [m["title"] for m in mix["most_concrete"].tolist()[:2]] == ["troops fly in", "paper"]
+    assert mix.loc["none", "most_concrete"] is None
 
 
 def test_split_at_keeps_every_row_once_and_never_places_a_month_dated_row_by_its_first(tables):

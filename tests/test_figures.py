@@ -60,6 +60,17 @@ def test_title_subtitle_and_source_line_with_data_date_are_on_the_figure(figures
     assert meta["data_as_of"] == "2026-03-01" and meta["tables"] == ["strikes", "casualty_estimates"]
 
 
+def test_a_long_title_and_subtitle_shrink_to_fit_the_canvas(figures_dir):
+    fig = draw()
+    long = "The record ends 6 months before the data date: newest event May 2026, newest strike June 2026, and more"
+    fg.save(fig, "99-test", title=long, subtitle=long + long[:60], tables=["events"], data_as_of=AS_OF)
+    renderer = fig.canvas.get_renderer()
+    for text in fig.texts[:2]:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width, f"{text.get_text()[:30]!r} runs off the canvas"
+    assert fig.texts[0].get_fontsize() < 20  # shrunk, not cut
+
+
 def test_figure_is_16_by_9():
     width, height = draw().get_size_inches()
     assert abs(width / height - 16 / 9) < 0.01
