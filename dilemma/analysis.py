@@ -351,7 +351,8 @@ def row_label(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per (table, row, source) citation, with the source's type and independence key."""
+    """One row per (table, row, source) citation, with the source's type, its independence key, and whether the copy
+    is attributed (not an aggregator copy, or one that names its original outlet)."""
     sources = tables["sources"].set_index("source_id")
     independent = sources["original_publisher"].fillna(sources["publisher"]).str.strip().str.lower()
     parts = []
@@ -363,13 +364,18 @@ def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     cites = pd.concat(parts, ignore_index=True)
     cites["source_type"] = cites["source_id"].map(sources["source_type"].astype("str"))
     cites["outlet"] = cites["source_id"].map(independent)
+    cites["attributed"] = (cites["source_type"] != "aggregator") | cites["source_id"].map(
+        sources["original_publisher"].notna())
     return cites
 
 
 def _per_row_provenance(cites: pd.DataFrame) -> pd.DataFrame:
-    """Per (table, row): number of independent outlets, and whether every source is an aggregator copy."""
+    """Per (table, row): number of independent outlets, whether every source is an aggregator copy, and whether no copy
+    names its original outlet either (unattributed: the weakest provenance)."""
     cites = cites.assign(is_aggregator=cites["source_type"] == "aggregator")
-    return cites.groupby(["table", "row"]).agg(outlets=("outlet", "nunique"), aggregator_only=("is_aggregator", "all"))
+    per_row = cites.groupby(["table", "row"]).agg(outlets=("outlet", "nunique"), aggregator_only=("is_aggregator", "all"),
+                                                  attributed=("attributed", "any"))
+    return per_row.assign(unattributed=~per_row["attributed"]).drop(columns="attributed")
 
 
 def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -382,7 +388,8 @@ def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         certainty = CERTAINTY.get(name)
         claimed = int(tables[name][certainty].isin(["claimed", "low"]).sum()) if certainty else 0
         rows.append({"table": name, "rows": len(mine), "two_plus_outlets": (mine["outlets"] >= 2).mean(),
-                     "aggregator_only_rows": int(mine["aggregator_only"].sum()), "claimed_or_low_rows": claimed})
+                     "aggregator_only_rows": int(mine["aggregator_only"].sum()),
+                     "unattributed_rows": int(mine["unattributed"].sum()), "claimed_or_low_rows": claimed})
     table = pd.DataFrame(rows).set_index("table")
     cited = set(cites["source_id"])
     table.attrs["uncited_sources"] = sorted(set(tables["sources"]["source_id"]) - cited)
@@ -390,9 +397,9 @@ def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def aggregator_only_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The rows whose every source is an aggregator copy."""
+    """The rows whose every source is an aggregator copy, flagged ``unattributed`` when no copy names its original."""
     per_row = _per_row_provenance(citations(tables))
-    return per_row[per_row["aggregator_only"]].reset_index()[["table", "row"]]
+    return per_row[per_row["aggregator_only"]].reset_index()[["table", "row", "unattributed"]]
 
 
 def audit_markdown(data_dir: Path | None) -> str:
@@ -400,11 +407,11 @@ def audit_markdown(data_dir: Path | None) -> str:
     tables = d.load_all(data_dir)
     table = audit(tables)
     lines = ["| table | rows | rows with 2+ independent outlets | rows on aggregator copies only "
-             "| claimed or low-confidence rows |",
-             "|---|---:|---:|---:|---:|"]
+             "| of which no copy names the original | claimed or low-confidence rows |",
+             "|---|---:|---:|---:|---:|---:|"]
     for row in table.itertuples():
         lines.append(f"| `{row.Index}.csv` | {row.rows} | {row.two_plus_outlets:.0%} | {row.aggregator_only_rows} | "
-                     f"{row.claimed_or_low_rows} |")
+                     f"{row.unattributed_rows} | {row.claimed_or_low_rows} |")
     lines.append(f"\nSources cited by no row: {len(table.attrs['uncited_sources'])}. "
                  "A syndicated copy counts as its original outlet; SIPRI's series count as one outlet.")
     return "\n".join(lines)

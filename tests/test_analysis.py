@@ -96,3 +96,25 @@ def test_split_at_keeps_every_row_once_and_never_places_a_month_dated_row_by_its
 def test_weekly_strikes_keep_every_death(tables):
     weekly = an.weekly_strikes(tables["strikes"])
     assert weekly["killed_best"].to_numpy().sum() == an.vessel_strikes(tables["strikes"])["killed_best"].sum()
+
+
+def test_audit_separates_attributed_reposts_from_unattributed_ones():
+    sources = pd.DataFrame({"source_id": ["news", "agg_named", "agg_bare"], "publisher": ["A", "B", "C"],
+                            "source_type": ["news", "aggregator", "aggregator"],
+                            "original_publisher": [None, "AP", None]})
+    one = {"source_ids": ["news"]}
+    tables = {
+        "sources": sources,
+        "events": pd.DataFrame({"event_id": ["e1", "e2", "e3", "e4"], "claim_status": "confirmed",
+                                "source_ids": ["news", "agg_named", "agg_bare", "agg_bare;agg_named"]}),
+        "strikes": pd.DataFrame({"strike_id": ["s1"], "confidence": "high", **one}),
+        "casualty_estimates": pd.DataFrame({"estimate_id": ["c1"], **one}),
+        "weapon_systems": pd.DataFrame({"system_id": ["w1"], "status_claim": "reported", **one}),
+        "arms_transfers": pd.DataFrame({"supplier": ["russia"], "recipient": ["syria"], "year": [2010], **one}),
+        "comparison": pd.DataFrame({"metric": ["m"], "case": ["syria"], **one}),
+    }
+    audit = an.audit(tables)
+    assert audit.loc["events", ["aggregator_only_rows", "unattributed_rows"]].tolist() == [3, 1]
+    assert audit.loc["strikes", ["aggregator_only_rows", "unattributed_rows"]].tolist() == [0, 0]
+    only = an.aggregator_only_rows(tables)
+    assert only.loc[only["unattributed"], "row"].tolist() == ["e3"]
