@@ -144,6 +144,28 @@ def raid_toll(strikes: pd.DataFrame) -> pd.Series:
     return raid[["date", "killed_low", "killed_best", "killed_high", "confidence", "notes"]]
 
 
+LABELS = {"sanctions_economic": "economic sanctions", "sam_long": "long-range SAM", "sam_medium": "medium-range SAM",
+          "sam_short": "short-range SAM", "manpads": "MANPADS", "anti_ship": "anti-ship",
+          "days_final_offensive_to_fall": "days from the final push to the fall",
+          "civilians_killed_by_russian_strikes": "civilians killed by Russian strikes",
+          "wagner_contractors_estimate": "Wagner contractors", "deaths_in_final_operation": "deaths in the final operation",
+          "russian_personnel_peak": "peak Russian personnel", "russian_aircraft_deployed": "Russian combat aircraft",
+          "russian_military_deaths": "Russian military deaths", "russian_mod_claimed_sorties": "sorties claimed by Russia's MoD",
+          "un_security_council_vetoes": "Russian UN Security Council vetoes",
+          "years_of_russian_military_support": "years of direct combat intervention",
+          "russian_bases": "Russian military bases",
+          "sipri_tiv_russia_2000_2023": "Russian arms deliveries 2000-23 (SIPRI TIV, millions)",
+          "russian_loans_and_credit_usd": "Russian loans and credit (USD bn)",
+          "arms_contract_value_usd": "Russian arms contracts (USD bn)",
+          "russian_debt_written_off_usd": "Soviet-era debt written off (USD bn)"}
+"""Reader-facing names for vocabulary values and comparison metrics whose id does not read well with spaces."""
+
+
+def label(value: str) -> str:
+    """A vocabulary value or metric id as a reader sees it: 'economic sanctions', 'arms support', 'MANPADS'."""
+    return LABELS.get(value, value.replace("_", " "))
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 strike', '3 strikes', '0 words'; ``many`` for irregular plurals."""
     return f"{n} {word if n == 1 else many or word + 's'}"
@@ -293,7 +315,7 @@ def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int 
         rows.append({"date": trigger["date"], "date_precision": trigger["date_precision"],
                      "turning_point": trigger["milestone"] or trigger["title"],
                      "responses": len(window), **_mix(window), "event_ids": tuple(window["event_id"]),
-                     "what": "; ".join(window["title"]) if len(window) else "(nothing recorded)"})
+                     "what": " | ".join(window["title"]) if len(window) else "(nothing recorded)"})
     return pd.DataFrame(rows)
 
 

@@ -118,3 +118,8 @@ def test_audit_separates_attributed_reposts_from_unattributed_ones():
     assert audit.loc["strikes", ["aggregator_only_rows", "unattributed_rows"]].tolist() == [0, 0]
     only = an.aggregator_only_rows(tables)
     assert only.loc[only["unattributed"], "row"].tolist() == ["e3"]
+
+
+def test_label_reads_vocabulary_ids_as_words():
+    assert [an.label("sanctions_economic"), an.label("arms_support"), an.label("manpads")] == [
+        "economic sanctions", "arms support", "MANPADS"]

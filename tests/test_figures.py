@@ -92,6 +92,19 @@ def test_every_committed_figure_has_png_svg_and_an_index_entry():
         assert (paths.NOTEBOOKS_DIR / meta["notebook"]).exists(), f"{name}: notebook {meta['notebook']} is missing"
 
 
+@pytest.mark.parametrize("sidecar", committed_figures(), ids=lambda p: p.stem)
+def test_no_committed_figure_is_cut_at_the_edge(sidecar):
+    """The house style leaves a white margin on every side (the stamps sit 45 px or more inside the 300-dpi canvas):
+    ink, even light grey, in the outermost 12 pixels means a label or tick runs off the figure."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(sidecar.with_suffix(".png")).convert("L"))
+    edges = {"left": pixels[:, :12], "right": pixels[:, -12:], "top": pixels[:12], "bottom": pixels[-12:]}
+    cut = [side for side, strip in edges.items() if (strip < 200).any()]
+    assert not cut, f"{sidecar.stem}.png has ink at its {', '.join(cut)} edge: a label or title is clipped"
+
+
 def test_a_month_dated_point_gets_a_line_over_its_month_and_a_legend_entry():
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
