@@ -16,10 +16,10 @@ WORDS = ("statement", "diplomatic")
 """Event categories that are words (statements, calls, meetings, UN speeches); every other category is a deed."""
 
 FALL = {"syria": pd.Timestamp("2024-12-08"), "venezuela": pd.Timestamp("2026-01-03")}
-"""The day Russia's client fell: Assad flown to Moscow, Maduro captured. 'During the campaign' ends on this day."""
+"""The day Russia's client fell: Assad flown to Moscow, Maduro captured. 'During the campaign' means before this day."""
 
 FORCE = ("strike", "military_deployment")
-"""Deed categories that move forces or use them (including drawdowns, which the notebooks list by name)."""
+"""Deed categories that move forces or use them (a deployment can also move forces away; the notebooks list them)."""
 
 RECONCILE_TOLERANCE = 1
 """Deaths by which a published tally may differ from the dataset's running total and still reconcile (see data/README)."""
@@ -258,8 +258,8 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
               f"{fmt_range(raid['killed_low'], None, raid['killed_high'])}.",
               f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
               f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
-              f"{during['unverified_deeds']} of which were only claimed or were denied; from the capture to the data "
-              f"date: {len(after)} steps, {since_fall['deeds']} of them deeds"
+              f"{during['unverified_deeds']} of which were only claimed or were denied; from the capture on (to the last "
+              f"recorded event): {len(after)} steps, {since_fall['deeds']} of them deeds"
               + (f" ({len(either)} more dated only to the capture's month)." if len(either) else ".")]
     days = {case: comparison_value(comparison, "days_final_offensive_to_fall", case) for case in ("syria", "venezuela")}
     lines.append("- Days from the start of the final push to the fall of Russia's client (the start is an analytic "
@@ -328,7 +328,7 @@ def window_mix(events: pd.DataFrame, windows: dict[str, tuple[str, str, str]], a
         own = case_events(events, case)
         own = own[(own["actor"] == actor) & (own["date"] >= start) & (own["date_end"] <= end)]
         concrete = own[own["category"].isin(CONCRETENESS)]
-        rows.append({"window": label, **_mix(own), "deed_titles": "; ".join(own.loc[own["kind"] == "deeds", "title"]),
+        rows.append({"window": label, **_mix(own), "deed_titles": " | ".join(own.loc[own["kind"] == "deeds", "title"]),
                      "most_concrete": most_concrete(concrete)[["title", "claim_status"]] if len(concrete) else None})
     return pd.DataFrame(rows).set_index("window")
 
