@@ -17,17 +17,6 @@ class Chapter:
     save: partial
 
 
-def _inline_full_canvas() -> None:
-    """Show figures inline as they are saved: the whole 16:9 canvas, without the inline backend's default tight
-    bounding box, which costs a second layout pass per figure and trims nothing the house style leaves."""
-    from IPython import get_ipython
-
-    if get_ipython() is not None:
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-        set_matplotlib_formats("png", bbox_inches=None)
-
-
 def setup(notebook: str) -> Chapter:
     """Load and validate every table, print the data fingerprint, return the tables and a bound ``save``."""
     pd.set_option("display.width", 140)
@@ -35,7 +24,6 @@ def setup(notebook: str) -> Chapter:
     pd.set_option("display.max_colwidth", 70)
     pd.set_option("display.max_rows", 80)
     figures.use_style()
-    _inline_full_canvas()
     tables = data.load_all()
     as_of = data.data_as_of()
     print(data.fingerprint())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 
 import nbformat
 import pytest
+from PIL import Image
 
-from dilemma import paths
+from dilemma import figures, paths
+from dilemma.briefing import figure_meta
 from dilemma.build import notebooks
 
 NOTEBOOKS = notebooks()
@@ -37,6 +41,19 @@ def test_notebook_reads_as_a_chapter(path):
     assert "setup(" in setup.source and "data as of" in setup.outputs[0].text
     saves = sum(c.source.count("ch.save(") for c in nb.cells if c.cell_type == "code")
     assert saves >= 3, "each chapter has at least three figures"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_each_saved_figure_is_shown_once_at_preview_size(path):
+    """save() shows the exported raster reduced and closes the figure: a figure left open would show twice."""
+    nb = nbformat.read(path, as_version=4)
+    shown = [Image.open(io.BytesIO(base64.b64decode(o["data"]["image/png"])))
+             for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    saved = [m["name"] for m in figure_meta(paths.ROOT / "figures") if m["notebook"] == path.name]
+    assert len(shown) == len(saved), f"{len(shown)} inline images for {len(saved)} saved figures"
+    with Image.open(paths.ROOT / "figures" / f"{saved[0]}.png") as export:
+        preview = tuple(side * figures.PREVIEW_DPI // figures.PNG_DPI for side in export.size)
+    assert {image.size for image in shown} == {preview}
 
 
 def test_no_code_duplicated_between_notebooks():

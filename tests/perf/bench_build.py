@@ -38,14 +38,13 @@ FLOOR_CELL = "import pandas as pd\nimport matplotlib.pyplot as plt\nimport dilem
 # (here of an empty house-style canvas, so a lower bound). The vector PDF for the briefing pack is left out.
 EXPORT_CELL = """
 from pathlib import Path
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 from dilemma import figures as fg
 fg.use_style()
-set_matplotlib_formats("png", bbox_inches=None)
 for i in range({count}):
     fig, ax = fg.figure()
-    fg.write_png(fig, Path(f"blank{{i}}.png"))
+    image = fg.write_png(fig, Path(f"blank{{i}}.png"))
     fig.savefig(f"blank{{i}}.svg", metadata=fg.SVG_METADATA)
+    fg.show_inline(fig, image)
 """
 
 
