@@ -32,21 +32,26 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _print_audit(result) -> None:
-    from dilemma.analysis import aggregator_only_rows, audit
+    from dilemma.analysis import aggregator_only_rows, audit, one_outlet_top_rows
 
     frames = {name: table.frame.reset_index(drop=True) for name, table in result.tables.items()}
     table = audit(frames)
     print("\nProvenance audit (independent outlets: a syndicated copy counts as its original outlet)")
-    print(f"{'table':<20}{'rows':>6}{'2+ outlets':>12}{'aggregator-only':>17}{'unattributed':>14}{'claimed/low':>13}")
+    print(f"{'table':<20}{'rows':>6}{'2+ outlets':>12}{'aggregator-only':>17}{'unattributed':>14}{'claimed/low':>13}"
+          f"{'top on 1 outlet':>17}")
     for row in table.itertuples():
         print(f"{row.Index:<20}{row.rows:>6}{row.two_plus_outlets:>12.0%}{row.aggregator_only_rows:>17}"
-              f"{row.unattributed_rows:>14}{row.claimed_or_low_rows:>13}")
+              f"{row.unattributed_rows:>14}{row.claimed_or_low_rows:>13}{row.top_on_one_outlet_rows:>17}")
     uncited = table.attrs["uncited_sources"]
     print(f"sources cited by no row: {len(uncited)}" + (f" ({', '.join(uncited)})" if uncited else ""))
     only = aggregator_only_rows(frames)
     print(f"rows resting only on aggregator copies: {len(only)} (unattributed: no copy names the original outlet)")
     for row in only.itertuples():
         print(f"  {row.table}: {row.row}" + ("  (unattributed)" if row.unattributed else ""))
+    top = one_outlet_top_rows(frames)
+    print(f"rows (other than statements) marked confirmed or high on one independent outlet and no official record: {len(top)}")
+    for row in top.itertuples():
+        print(f"  {row.table}: {row.row}")
 
 
 def _build(args: argparse.Namespace) -> int:

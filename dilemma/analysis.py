@@ -343,6 +343,7 @@ def days_before(events: pd.DataFrame, fall: pd.Timestamp) -> pd.Series:
 MAIN_DATE = {"events": "date", "strikes": "date", "casualty_estimates": "as_of", "weapon_systems": "status_as_of",
              "comparison": "as_of", "arms_transfers": "year", "sources": "published"}
 CERTAINTY = {"events": "claim_status", "strikes": "confidence", "weapon_systems": "status_claim"}
+TOP_CERTAINTY = {"events": "confirmed", "strikes": "high", "weapon_systems": "confirmed"}
 ID_COLUMNS = {"events": "event_id", "strikes": "strike_id", "casualty_estimates": "estimate_id",
               "weapon_systems": "system_id", "arms_transfers": ["supplier", "recipient", "year"],
               "comparison": ["metric", "case"]}
@@ -392,18 +393,36 @@ def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _per_row_provenance(cites: pd.DataFrame) -> pd.DataFrame:
-    """Per (table, row): number of independent outlets, whether every source is an aggregator copy, and whether no copy
-    names its original outlet either (unattributed: the weakest provenance)."""
-    cites = cites.assign(is_aggregator=cites["source_type"] == "aggregator")
+    """Per (table, row): number of independent outlets, whether every source is an aggregator copy, whether no copy
+    names its original outlet either (unattributed: the weakest provenance), and whether an official record is cited."""
+    cites = cites.assign(is_aggregator=cites["source_type"] == "aggregator", is_official=cites["source_type"] == "official")
     per_row = cites.groupby(["table", "row"]).agg(outlets=("outlet", "nunique"), aggregator_only=("is_aggregator", "all"),
-                                                  attributed=("attributed", "any"))
+                                                  attributed=("attributed", "any"), official=("is_official", "any"))
     return per_row.assign(unattributed=~per_row["attributed"]).drop(columns="attributed")
 
 
+def one_outlet_top_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows marked with the top certainty (confirmed, high) that rest on one independent outlet and cite no official
+    record: the labels to re-check first. Words (statements, diplomatic contacts) are left out: a speaker's own words,
+    reported, count as acknowledged by the acting party (data/README.md)."""
+    per_row = _per_row_provenance(citations(tables))
+    parts = []
+    for name, column in CERTAINTY.items():
+        frame = tables[name]
+        top = frame[column] == TOP_CERTAINTY[name]
+        if "category" in frame:
+            top &= ~frame["category"].isin(WORDS)
+        mine = per_row.loc[name].reindex(row_label(frame, name)[top])
+        parts.append(pd.DataFrame({"table": name, "row": mine.index[(mine["outlets"] < 2) & ~mine["official"]]}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Provenance per table: rows, share with 2+ independent outlets, aggregator-only rows, claimed-only rows."""
+    """Provenance per table: rows, share with 2+ independent outlets, aggregator-only rows, claimed-only rows, and rows
+    at the top certainty that rest on one outlet (``one_outlet_top_rows``)."""
     cites = citations(tables)
     per_row = _per_row_provenance(cites)
+    one_outlet_top = one_outlet_top_rows(tables)["table"].value_counts()
     rows = []
     for name in ID_COLUMNS:
         mine = per_row.loc[name]
@@ -411,7 +430,8 @@ def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         claimed = int(tables[name][certainty].isin(["claimed", "low"]).sum()) if certainty else 0
         rows.append({"table": name, "rows": len(mine), "two_plus_outlets": (mine["outlets"] >= 2).mean(),
                      "aggregator_only_rows": int(mine["aggregator_only"].sum()),
-                     "unattributed_rows": int(mine["unattributed"].sum()), "claimed_or_low_rows": claimed})
+                     "unattributed_rows": int(mine["unattributed"].sum()), "claimed_or_low_rows": claimed,
+                     "top_on_one_outlet_rows": int(one_outlet_top.get(name, 0))})
     table = pd.DataFrame(rows).set_index("table")
     cited = set(cites["source_id"])
     table.attrs["uncited_sources"] = sorted(set(tables["sources"]["source_id"]) - cited)
@@ -429,11 +449,12 @@ def audit_markdown(data_dir: Path | None) -> str:
     tables = d.load_all(data_dir)
     table = audit(tables)
     lines = ["| table | rows | rows with 2+ independent outlets | rows on aggregator copies only "
-             "| of which no copy names the original | claimed or low-confidence rows |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "| of which no copy names the original | claimed or low-confidence rows "
+             "| deeds confirmed or high on one outlet |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for row in table.itertuples():
         lines.append(f"| `{row.Index}.csv` | {row.rows} | {row.two_plus_outlets:.0%} | {row.aggregator_only_rows} | "
-                     f"{row.unattributed_rows} | {row.claimed_or_low_rows} |")
+                     f"{row.unattributed_rows} | {row.claimed_or_low_rows} | {row.top_on_one_outlet_rows} |")
     lines.append(f"\nSources cited by no row: {len(table.attrs['uncited_sources'])}. "
                  "A syndicated copy counts as its original outlet; SIPRI's series count as one outlet.")
     return "\n".join(lines)

@@ -120,6 +120,32 @@ def test_audit_separates_attributed_reposts_from_unattributed_ones():
     assert only.loc[only["unattributed"], "row"].tolist() == ["e3"]
 
 
+def test_top_certainty_on_one_outlet_lists_deeds_only():
+    sources = pd.DataFrame({"source_id": ["wire", "copy_ap", "news_b", "gov"], "publisher": ["TASS", "Site", "B", "Gov"],
+                            "source_type": ["wire", "aggregator", "news", "official"],
+                            "original_publisher": [None, "AP", None, None]})
+    one = {"source_ids": ["news_b"]}
+    tables = {
+        "sources": sources,
+        "events": pd.DataFrame({
+            "event_id": ["deed_one", "deed_two", "deed_official", "words_one", "deed_reported"],
+            "claim_status": ["confirmed", "confirmed", "confirmed", "confirmed", "reported"],
+            "category": ["strike", "strike", "sanctions_economic", "statement", "strike"],
+            "source_ids": ["wire", "copy_ap;news_b", "gov", "wire", "wire"]}),
+        "strikes": pd.DataFrame({"strike_id": ["s_high", "s_medium"], "confidence": ["high", "medium"],
+                                 "source_ids": ["news_b", "news_b"]}),
+        "casualty_estimates": pd.DataFrame({"estimate_id": ["c1"], **one}),
+        "weapon_systems": pd.DataFrame({"system_id": ["w1"], "status_claim": "confirmed", "source_ids": ["copy_ap"]}),
+        "arms_transfers": pd.DataFrame({"supplier": ["russia"], "recipient": ["syria"], "year": [2010], **one}),
+        "comparison": pd.DataFrame({"metric": ["m"], "case": ["syria"], **one}),
+    }
+    flagged = an.one_outlet_top_rows(tables)
+    assert sorted(flagged.itertuples(index=False, name=None)) == [("events", "deed_one"), ("strikes", "s_high"),
+                                                                          ("weapon_systems", "w1")]
+    assert an.audit(tables)["top_on_one_outlet_rows"].to_dict() == {
+        "events": 1, "strikes": 1, "casualty_estimates": 0, "weapon_systems": 1, "arms_transfers": 0, "comparison": 0}
+
+
 def test_label_reads_vocabulary_ids_as_words():
     assert [an.label("sanctions_economic"), an.label("arms_support"), an.label("manpads")] == [
         "economic sanctions", "arms support", "MANPADS"]
