@@ -36,7 +36,8 @@ def _print_audit(result) -> None:
 
     frames = {name: table.frame.reset_index(drop=True) for name, table in result.tables.items()}
     table = audit(frames)
-    print("\nProvenance audit (independent outlets: a syndicated copy counts as its original outlet)")
+    print("\nProvenance audit (independent outlets: a syndicated copy counts as its original outlet, a copy naming none "
+          "counts as no outlet)")
     print(f"{'table':<20}{'rows':>6}{'2+ outlets':>12}{'aggregator-only':>17}{'unattributed':>14}{'claimed/low':>13}"
           f"{'top on 1 outlet':>17}")
     for row in table.itertuples():
@@ -49,7 +50,8 @@ def _print_audit(result) -> None:
     for row in only.itertuples():
         print(f"  {row.table}: {row.row}" + ("  (unattributed)" if row.unattributed else ""))
     top = one_outlet_top_rows(frames)
-    print(f"rows (other than statements) marked confirmed or high on one independent outlet and no official record: {len(top)}")
+    print("rows (other than statements) marked confirmed or high on fewer than two independent outlets and no "
+          f"official record: {len(top)}")
     for row in top.itertuples():
         print(f"  {row.table}: {row.row}")
 

@@ -374,8 +374,10 @@ def row_label(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per (table, row, source) citation, with the source's type, its independence key, and whether the copy
-    is attributed (not an aggregator copy, or one that names its original outlet)."""
+    """One row per (table, row, source) citation, with the source's type, its independence key (``outlet``: the original
+    outlet of a syndicated copy; empty for an aggregator copy that names none, which may copy an outlet already cited and
+    so never counts as an outlet of its own), and whether the copy is attributed (not an aggregator copy, or one that
+    names its original outlet)."""
     sources = tables["sources"].set_index("source_id")
     independent = sources["original_publisher"].fillna(sources["publisher"]).str.strip().str.lower()
     parts = []
@@ -386,9 +388,9 @@ def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         parts.append(part)
     cites = pd.concat(parts, ignore_index=True)
     cites["source_type"] = cites["source_id"].map(sources["source_type"].astype("str"))
-    cites["outlet"] = cites["source_id"].map(independent)
     cites["attributed"] = (cites["source_type"] != "aggregator") | cites["source_id"].map(
         sources["original_publisher"].notna())
+    cites["outlet"] = cites["source_id"].map(independent).where(cites["attributed"])
     return cites
 
 
@@ -402,9 +404,9 @@ def _per_row_provenance(cites: pd.DataFrame) -> pd.DataFrame:
 
 
 def one_outlet_top_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Rows marked with the top certainty (confirmed, high) that rest on one independent outlet and cite no official
-    record: the labels to re-check first. Words (statements, diplomatic contacts) are left out: a speaker's own words,
-    reported, count as acknowledged by the acting party (data/README.md)."""
+    """Rows marked with the top certainty (confirmed, high) that rest on fewer than two independent outlets and cite no
+    official record: the labels to re-check first. Words (statements, diplomatic contacts) are left out: a speaker's own
+    words, reported, count as acknowledged by the acting party (data/README.md)."""
     per_row = _per_row_provenance(citations(tables))
     parts = []
     for name, column in CERTAINTY.items():
@@ -419,7 +421,7 @@ def one_outlet_top_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Provenance per table: rows, share with 2+ independent outlets, aggregator-only rows, claimed-only rows, and rows
-    at the top certainty that rest on one outlet (``one_outlet_top_rows``)."""
+    at the top certainty that rest on fewer than two outlets (``one_outlet_top_rows``)."""
     cites = citations(tables)
     per_row = _per_row_provenance(cites)
     one_outlet_top = one_outlet_top_rows(tables)["table"].value_counts()
@@ -450,11 +452,12 @@ def audit_markdown(data_dir: Path | None) -> str:
     table = audit(tables)
     lines = ["| table | rows | rows with 2+ independent outlets | rows on aggregator copies only "
              "| of which no copy names the original | claimed or low-confidence rows "
-             "| deeds confirmed or high on one outlet |",
+             "| deeds confirmed or high on fewer than two outlets |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for row in table.itertuples():
         lines.append(f"| `{row.Index}.csv` | {row.rows} | {row.two_plus_outlets:.0%} | {row.aggregator_only_rows} | "
                      f"{row.unattributed_rows} | {row.claimed_or_low_rows} | {row.top_on_one_outlet_rows} |")
     lines.append(f"\nSources cited by no row: {len(table.attrs['uncited_sources'])}. "
-                 "A syndicated copy counts as its original outlet; SIPRI's series count as one outlet.")
+                 "A syndicated copy counts as its original outlet and a copy that names none counts as no outlet; "
+                 "SIPRI's series count as one outlet.")
     return "\n".join(lines)

@@ -48,7 +48,7 @@ STATUS_COLORS = {"operational": "#2a9d8f", "degraded": "#e0a800", "unknown": "#b
 # How sure a row is, drawn the same way in every chart that mixes them.
 CLAIM_STYLES = {
     "confirmed": {"filled": True, "alpha": 1.0, "hatch": None, "label": "confirmed"},
-    "reported": {"filled": True, "alpha": 0.55, "hatch": None, "label": "reported by one outlet"},
+    "reported": {"filled": True, "alpha": 0.55, "hatch": None, "label": "reported, not confirmed"},
     "claimed": {"filled": False, "alpha": 1.0, "hatch": "///", "label": "claimed, unverified (hollow)"},
     "denied": {"filled": False, "alpha": 0.5, "hatch": "xx", "label": "denied (faint hollow)"},
 }

@@ -115,6 +115,7 @@ def test_audit_separates_attributed_reposts_from_unattributed_ones():
     }
     audit = an.audit(tables)
     assert audit.loc["events", ["aggregator_only_rows", "unattributed_rows"]].tolist() == [3, 1]
+    assert audit.loc["events", "two_plus_outlets"] == 0  # e4's unnamed copy may copy AP: one outlet, not two
     assert audit.loc["strikes", ["aggregator_only_rows", "unattributed_rows"]].tolist() == [0, 0]
     only = an.aggregator_only_rows(tables)
     assert only.loc[only["unattributed"], "row"].tolist() == ["e3"]
