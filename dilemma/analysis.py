@@ -149,13 +149,14 @@ LABELS = {"sanctions_economic": "economic sanctions", "sam_long": "long-range SA
           "days_final_offensive_to_fall": "days from the final push to the fall",
           "civilians_killed_by_russian_strikes": "civilians killed by Russian strikes",
           "wagner_contractors_estimate": "Wagner contractors", "deaths_in_final_operation": "deaths in the final operation",
-          "russian_personnel_peak": "peak Russian personnel", "russian_aircraft_deployed": "Russian combat aircraft",
+          "russian_personnel_peak": "peak Russian personnel",
+          "russian_aircraft_deployed": "Russia's own combat aircraft in country",
           "russian_military_deaths": "Russian military deaths", "russian_mod_claimed_sorties": "sorties claimed by Russia's MoD",
           "un_security_council_vetoes": "Russian UN Security Council vetoes",
           "years_of_russian_military_support": "years of direct combat intervention",
           "russian_bases": "Russian military bases",
           "sipri_tiv_russia_2000_2023": "Russian arms deliveries 2000-23 (SIPRI TIV, millions)",
-          "russian_loans_and_credit_usd": "Russian loans and credit (USD bn)",
+          "russian_loans_and_credit_usd": "Russian loans, oil prepayments and investment (USD bn, at least)",
           "arms_contract_value_usd": "Russian arms contracts (USD bn)",
           "russian_debt_written_off_usd": "Soviet-era debt written off (USD bn)"}
 """Reader-facing names for vocabulary values and comparison metrics whose id does not read well with spaces."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 
 from dilemma import figures as fg
@@ -92,11 +93,14 @@ def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False
     base = None
     draw = ax.barh if horizontal else ax.bar
     for values, color, label, status in layers:
-        values = pd.Series(values).astype("float").reset_index(drop=True)
+        values = pd.Series(values).astype("float").fillna(0).reset_index(drop=True)
         if base is None:
             base = values * 0
         offset = {"left": base.values} if horizontal else {"bottom": base.values}
-        draw(x, values.values, width, label=label, **offset, **fg.bar_kwargs(color, status))
+        style = fg.bar_kwargs(color, status)
+        # a zero-length segment would still draw its edge, a sliver that reads as a count: no edge where the value is 0
+        style["linewidth"] = np.where(values.values > 0, style["linewidth"], 0.0)
+        draw(x, values.values, width, label=label, **offset, **style)
         base = base + values
     # zero-length segments at the top of a stack are "sticky" and would clip the longest bar: set the limit here
     top = float(base.max()) if base is not None and len(base) else 0.0

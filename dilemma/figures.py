@@ -126,8 +126,8 @@ def write_png(fig, path: Path, dpi: int = PNG_DPI) -> Image.Image:
     return image
 
 
-def show_inline(fig, image: Image.Image, dpi: int = PNG_DPI) -> None:
-    """In a notebook, show the exported raster reduced to ``PREVIEW_DPI`` and close the figure.
+def show_inline(fig, image: Image.Image, caption: str = "", dpi: int = PNG_DPI) -> None:
+    """In a notebook, show the exported raster reduced to ``PREVIEW_DPI``, with its caption below, and close the figure.
 
     Closed, the figure is not drawn a fourth time (after PNG, SVG and PDF) by the inline backend at the end of the
     cell; a box-filtered reduction of the 300-dpi raster is also smoother than a 100-dpi rendering. Outside IPython
@@ -142,6 +142,8 @@ def show_inline(fig, image: Image.Image, dpi: int = PNG_DPI) -> None:
     preview = io.BytesIO()
     image.reduce(dpi // PREVIEW_DPI).save(preview, format="png")
     display(Inline(data=preview.getvalue(), format="png"))
+    if caption:
+        print(caption)
     plt.close(fig)
 
 
@@ -158,7 +160,7 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     """Stamp and write one figure as PNG + SVG + PDF (+ JSON sidecar); return the PNG path.
 
     ``name`` is ``NN-slug`` (NN = the chapter). In a notebook the PNG is shown
-    inline (reduced) and the figure closed; elsewhere the figure stays open.
+    inline (reduced) with its caption and the figure closed; elsewhere the figure stays open.
     """
     stamps = [fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111"),
               fig.text(0.015, 0.905, subtitle, fontsize=13.5, va="top", ha="left", color="#444444")]
@@ -176,5 +178,5 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     meta = {"name": name, "title": title, "subtitle": subtitle, "caption": caption or subtitle,
             "tables": tables, "data_as_of": f"{data_as_of:%Y-%m-%d}", "notebook": notebook}
     (out / f"{name}.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    show_inline(fig, image)
+    show_inline(fig, image, meta["caption"])
     return png
