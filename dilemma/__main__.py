@@ -39,10 +39,10 @@ def _print_audit(result) -> None:
     print("\nProvenance audit (independent outlets: a syndicated copy counts as its original outlet, a copy naming none "
           "counts as no outlet)")
     print(f"{'table':<20}{'rows':>6}{'2+ outlets':>12}{'aggregator-only':>17}{'unattributed':>14}{'claimed/low':>13}"
-          f"{'top on 1 outlet':>17}")
+          f"{'top on <2 outlets':>19}")
     for row in table.itertuples():
         print(f"{row.Index:<20}{row.rows:>6}{row.two_plus_outlets:>12.0%}{row.aggregator_only_rows:>17}"
-              f"{row.unattributed_rows:>14}{row.claimed_or_low_rows:>13}{row.top_on_one_outlet_rows:>17}")
+              f"{row.unattributed_rows:>14}{row.claimed_or_low_rows:>13}{row.top_on_one_outlet_rows:>19}")
     uncited = table.attrs["uncited_sources"]
     print(f"sources cited by no row: {len(uncited)}" + (f" ({', '.join(uncited)})" if uncited else ""))
     only = aggregator_only_rows(frames)

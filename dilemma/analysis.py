@@ -404,11 +404,11 @@ def _per_row_provenance(cites: pd.DataFrame) -> pd.DataFrame:
     return per_row.assign(unattributed=~per_row["attributed"]).drop(columns="attributed")
 
 
-def one_outlet_top_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def one_outlet_top_rows(tables: dict[str, pd.DataFrame], per_row: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows marked with the top certainty (confirmed, high) that rest on fewer than two independent outlets and cite no
     official record: the labels to re-check first. Words (statements, diplomatic contacts) are left out: a speaker's own
     words, reported, count as acknowledged by the acting party (data/README.md)."""
-    per_row = _per_row_provenance(citations(tables))
+    per_row = _per_row_provenance(citations(tables)) if per_row is None else per_row
     parts = []
     for name, column in CERTAINTY.items():
         frame = tables[name]
@@ -425,7 +425,7 @@ def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     at the top certainty that rest on fewer than two outlets (``one_outlet_top_rows``)."""
     cites = citations(tables)
     per_row = _per_row_provenance(cites)
-    one_outlet_top = one_outlet_top_rows(tables)["table"].value_counts()
+    one_outlet_top = one_outlet_top_rows(tables, per_row)["table"].value_counts()
     rows = []
     for name in ID_COLUMNS:
         mine = per_row.loc[name]
