@@ -81,10 +81,13 @@ def vessel_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
-    """Strikes counted and deaths per week (Monday start) by theater; low-confidence records in their own column."""
+    """Strikes counted and deaths per week (Monday start) by theater, medium-confidence records in a ``<theater>_medium``
+    column and low-confidence records in one ``low_confidence`` column, so charts can draw each level as the house rule
+    says (high like confirmed, medium like reported, low like claimed)."""
     vs = vessel_strikes(strikes)
     vs["week"] = vs["date"].dt.to_period("W-SUN").dt.start_time
-    group = vs["theater"].astype("str").where(vs["confidence"] != "low", "low_confidence")
+    theater = vs["theater"].astype("str")
+    group = theater.where(vs["confidence"] != "medium", theater + "_medium").where(vs["confidence"] != "low", "low_confidence")
     grouped = vs.groupby(["week", group])[["strikes_counted", "killed_best"]].sum()
     weeks = pd.date_range(vs["week"].min(), vs["week"].max(), freq="7D")
     wide = grouped.unstack(fill_value=0).reindex(weeks, fill_value=0)
