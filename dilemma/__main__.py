@@ -32,7 +32,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _print_audit(result) -> None:
-    from dilemma.analysis import aggregator_only_rows, audit, one_outlet_top_rows
+    from dilemma.analysis import aggregator_only_rows, audit, top_rows_under_two_outlets
 
     frames = {name: table.frame.reset_index(drop=True) for name, table in result.tables.items()}
     table = audit(frames)
@@ -42,14 +42,14 @@ def _print_audit(result) -> None:
           f"{'top on <2 outlets':>19}")
     for row in table.itertuples():
         print(f"{row.Index:<20}{row.rows:>6}{row.two_plus_outlets:>12.0%}{row.aggregator_only_rows:>17}"
-              f"{row.unattributed_rows:>14}{row.claimed_or_low_rows:>13}{row.top_on_one_outlet_rows:>19}")
+              f"{row.unattributed_rows:>14}{row.claimed_or_low_rows:>13}{row.top_under_two_outlets_rows:>19}")
     uncited = table.attrs["uncited_sources"]
     print(f"sources cited by no row: {len(uncited)}" + (f" ({', '.join(uncited)})" if uncited else ""))
     only = aggregator_only_rows(frames)
     print(f"rows resting only on aggregator copies: {len(only)} (unattributed: no copy names the original outlet)")
     for row in only.itertuples():
         print(f"  {row.table}: {row.row}" + ("  (unattributed)" if row.unattributed else ""))
-    top = one_outlet_top_rows(frames)
+    top = top_rows_under_two_outlets(frames)
     print("rows (other than statements) marked confirmed or high on fewer than two independent outlets and no "
           f"official record: {len(top)}")
     for row in top.itertuples():

@@ -407,7 +407,7 @@ def _per_row_provenance(cites: pd.DataFrame) -> pd.DataFrame:
     return per_row.assign(unattributed=~per_row["attributed"]).drop(columns="attributed")
 
 
-def one_outlet_top_rows(tables: dict[str, pd.DataFrame], per_row: pd.DataFrame | None = None) -> pd.DataFrame:
+def top_rows_under_two_outlets(tables: dict[str, pd.DataFrame], per_row: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows marked with the top certainty (confirmed, high) that rest on fewer than two independent outlets and cite no
     official record: the labels to re-check first. Words (statements, diplomatic contacts) are left out: a speaker's own
     words, reported, count as acknowledged by the acting party (data/README.md)."""
@@ -425,10 +425,10 @@ def one_outlet_top_rows(tables: dict[str, pd.DataFrame], per_row: pd.DataFrame |
 
 def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Provenance per table: rows, share with 2+ independent outlets, aggregator-only rows, claimed-only rows, and rows
-    at the top certainty that rest on fewer than two outlets (``one_outlet_top_rows``)."""
+    at the top certainty that rest on fewer than two outlets (``top_rows_under_two_outlets``)."""
     cites = citations(tables)
     per_row = _per_row_provenance(cites)
-    one_outlet_top = one_outlet_top_rows(tables, per_row)["table"].value_counts()
+    top_under_two_count = top_rows_under_two_outlets(tables, per_row)["table"].value_counts()
     rows = []
     for name in ID_COLUMNS:
         mine = per_row.loc[name]
@@ -437,7 +437,7 @@ def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         rows.append({"table": name, "rows": len(mine), "two_plus_outlets": (mine["outlets"] >= 2).mean(),
                      "aggregator_only_rows": int(mine["aggregator_only"].sum()),
                      "unattributed_rows": int(mine["unattributed"].sum()), "claimed_or_low_rows": claimed,
-                     "top_on_one_outlet_rows": int(one_outlet_top.get(name, 0))})
+                     "top_under_two_outlets_rows": int(top_under_two_count.get(name, 0))})
     table = pd.DataFrame(rows).set_index("table")
     cited = set(cites["source_id"])
     table.attrs["uncited_sources"] = sorted(set(tables["sources"]["source_id"]) - cited)
@@ -460,7 +460,7 @@ def audit_markdown(data_dir: Path | None) -> str:
              "|---|---:|---:|---:|---:|---:|---:|"]
     for row in table.itertuples():
         lines.append(f"| `{row.Index}.csv` | {row.rows} | {row.two_plus_outlets:.0%} | {row.aggregator_only_rows} | "
-                     f"{row.unattributed_rows} | {row.claimed_or_low_rows} | {row.top_on_one_outlet_rows} |")
+                     f"{row.unattributed_rows} | {row.claimed_or_low_rows} | {row.top_under_two_outlets_rows} |")
     lines.append(f"\nSources cited by no row: {len(table.attrs['uncited_sources'])}. "
                  "A syndicated copy counts as its original outlet and a copy that names none counts as no outlet; "
                  "SIPRI's series count as one outlet.")

@@ -121,7 +121,7 @@ def test_audit_separates_attributed_reposts_from_unattributed_ones():
     assert only.loc[only["unattributed"], "row"].tolist() == ["e3"]
 
 
-def test_top_certainty_on_one_outlet_lists_deeds_only():
+def test_top_certainty_under_two_outlets_lists_deeds_only():
     sources = pd.DataFrame({"source_id": ["wire", "copy_ap", "news_b", "gov"], "publisher": ["TASS", "Site", "B", "Gov"],
                             "source_type": ["wire", "aggregator", "news", "official"],
                             "original_publisher": [None, "AP", None, None]})
@@ -140,10 +140,10 @@ def test_top_certainty_on_one_outlet_lists_deeds_only():
         "arms_transfers": pd.DataFrame({"supplier": ["russia"], "recipient": ["syria"], "year": [2010], **one}),
         "comparison": pd.DataFrame({"metric": ["m"], "case": ["syria"], **one}),
     }
-    flagged = an.one_outlet_top_rows(tables)
+    flagged = an.top_rows_under_two_outlets(tables)
     assert sorted(flagged.itertuples(index=False, name=None)) == [("events", "deed_one"), ("strikes", "s_high"),
                                                                           ("weapon_systems", "w1")]
-    assert an.audit(tables)["top_on_one_outlet_rows"].to_dict() == {
+    assert an.audit(tables)["top_under_two_outlets_rows"].to_dict() == {
         "events": 1, "strikes": 1, "casualty_estimates": 0, "weapon_systems": 1, "arms_transfers": 0, "comparison": 0}
 
 
