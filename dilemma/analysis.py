@@ -23,6 +23,8 @@ FORCE = ("strike", "military_deployment")
 
 RECONCILE_TOLERANCE = 1
 """Deaths by which a published tally may differ from the dataset's running total and still reconcile (see data/README)."""
+PARTIAL_SCOPES = ("military_only", "one_nationality")
+"""casualty_estimates.scope values of a tally that counts only part of the dead (set apart from overall tolls)."""
 
 
 def words_or_deeds(category: pd.Series) -> pd.Series:
@@ -131,6 +133,15 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
     return out
 
 
+def reconcile_summary(rec: pd.DataFrame, estimates: pd.DataFrame) -> str:
+    """How many collected tallies match, in words: '45 of the 66 collected tallies that give a number match within 1
+    death of either running total (...); 2 more give only a bound and are not compared'."""
+    bound_only = int(((estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()).sum())
+    return (f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies that give a number match within "
+            f"{plural(RECONCILE_TOLERANCE, 'death')} of either running total (deaths at the time, or with survivors "
+            "presumed dead)" + (f"; {bound_only} more give only a bound and are not compared" if bound_only else ""))
+
+
 def theater_totals(strikes: pd.DataFrame) -> pd.DataFrame:
     """Vessel-strike totals by theater, with an all-theaters row."""
     vs = vessel_strikes(strikes)
@@ -156,6 +167,11 @@ LABELS = {"sanctions_economic": "economic sanctions", "sam_long": "long-range SA
           "russian_aircraft_deployed": "Russia's own combat aircraft in country",
           "russian_military_deaths": "Russian military deaths", "russian_mod_claimed_sorties": "sorties claimed by Russia's MoD",
           "un_security_council_vetoes": "Russian UN Security Council vetoes",
+          "leader_fate": "the client leader's fate",
+          "requested_military_aid_before_fall": "military aid requested before the fall",
+          "russia_response_after_fall": "Russia's response after the fall",
+          "what_russia_kept_after": "what Russia kept after the fall",
+          "russian_oil_investment_usd": "Russian oil investment (USD bn)", "treaty_framework": "treaty framework",
           "years_of_russian_military_support": "years of direct combat intervention",
           "russian_bases": "Russian military bases",
           "sipri_tiv_russia_2000_2023": "Russian arms deliveries 2000-23 (SIPRI TIV, millions)",
@@ -230,6 +246,18 @@ def fmt_range(low, best, high, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def newest_strike(strikes: pd.DataFrame) -> str:
+    """The newest strike's date, with how sure its record is when that is not high: '21 June 2026 (low confidence;
+    newest high-confidence strike: 8 March 2026)'. A finding that force went on rests on that record."""
+    last = strikes.sort_values("date").iloc[-1]
+    text = fmt_date(last["date"], last["date_precision"])
+    if last["confidence"] != "high":
+        sure = strikes[strikes["confidence"] == "high"]
+        text += f" ({last['confidence']} confidence" + (
+            f"; newest high-confidence strike: {fmt_date(sure['date'].max())})" if len(sure) else ")")
+    return text
+
+
 def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     """The README's headline block, every number computed from the data."""
     tables = d.load_all(data_dir)
@@ -244,9 +272,8 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     for theater, row in theaters.iterrows():
         lines.append(f"| {labels.get(theater, theater)} | " + " | ".join(f"{v:,}" for v in row.values) + " |")
     vs = vessel_strikes(strikes)
-    first, last = vs.sort_values("date").iloc[[0, -1]].itertuples()
-    lines += ["", f"Strikes found from {fmt_date(first.date, first.date_precision)} to "
-              f"{fmt_date(last.date, last.date_precision)}, with the tolls "
+    first = vs.sort_values("date").iloc[0]
+    lines += ["", f"Strikes found from {fmt_date(first['date'], first['date_precision'])} to {newest_strike(vs)}, with the tolls "
               "announced at the time. Some strikes are missing (see `data/README.md`), so read every total as "
               "\"at least\"."]
     raid = raid_toll(strikes)

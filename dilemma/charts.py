@@ -20,8 +20,8 @@ def limit_rows(frame: pd.DataFrame, limit: int = MAX_ROWS) -> tuple[pd.DataFrame
 
 
 def date_axis(ax, months: int = 1) -> None:
-    """Month ticks labelled 'Jan 2026' (year shown in January and on the first tick)."""
-    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=months))
+    """Month ticks every ``months`` months, always including January, where the year is shown instead of 'Jan'."""
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, months)))
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator(), show_offset=False))
 
 

@@ -150,3 +150,20 @@ def test_top_certainty_under_two_outlets_lists_deeds_only():
 def test_label_reads_vocabulary_ids_as_words():
     assert [an.label("sanctions_economic"), an.label("arms_support"), an.label("manpads")] == [
         "economic sanctions", "arms support", "MANPADS"]
+
+
+def test_newest_strike_says_how_sure_the_last_record_is():
+    strikes = pd.DataFrame({"date": pd.to_datetime(["2026-03-08", "2026-06-21", "2026-01-10"]),
+                            "date_precision": "day", "confidence": ["high", "low", "high"]})
+    assert an.newest_strike(strikes) == "21 June 2026 (low confidence; newest high-confidence strike: 8 March 2026)"
+    assert an.newest_strike(strikes[strikes["confidence"] == "high"]) == "8 March 2026"
+
+
+def test_reconcile_summary_counts_bound_only_tallies_apart(tables):
+    rec = an.reconcile(tables["strikes"], tables["casualty_estimates"])
+    estimates = tables["casualty_estimates"]
+    boats = estimates[estimates["subject"] == "vessel_strike_campaign"]
+    text = an.reconcile_summary(rec, estimates)
+    assert f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies" in text
+    assert len(rec) + int(boats["killed_best"].isna().sum()) == len(boats)
+    assert f"{int(boats['killed_best'].isna().sum())} more give only a bound" in text
