@@ -159,7 +159,7 @@ def raid_toll(strikes: pd.DataFrame) -> pd.Series:
 
 
 LABELS = {"sanctions_economic": "economic sanctions", "sam_long": "long-range SAM", "sam_medium": "medium-range SAM",
-          "sam_short": "short-range SAM", "manpads": "MANPADS", "anti_ship": "anti-ship",
+          "sam_short": "short-range SAM", "manpads": "MANPADS", "anti_ship": "anti-ship", "ngo": "NGO",
           "days_final_offensive_to_fall": "days from the final push to the fall",
           "civilians_killed_by_russian_strikes": "civilians killed by Russian strikes",
           "wagner_contractors_estimate": "Wagner contractors", "deaths_in_final_operation": "deaths in the final operation",
