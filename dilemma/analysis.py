@@ -110,8 +110,8 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
               tolerance: int = RECONCILE_TOLERANCE) -> pd.DataFrame:
     """Every published boat-strike tally beside the dataset's running totals on its as_of date.
 
-    Tallies that give only a bound ("over 200") are left out. A tally reconciles when it is within ``tolerance``
-    deaths of the dataset's deaths at the time, or of deaths plus survivors presumed dead.
+    Tallies that give only a bound ("over 200") are left out (counted in ``attrs["bound_only"]``). A tally reconciles
+    when it is within ``tolerance`` deaths of the dataset's deaths at the time, or of deaths plus survivors presumed dead.
     """
     totals = running_totals(strikes).reset_index().rename(columns={"date": "as_of"})
     tallies = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].notna()]
@@ -130,13 +130,14 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
         "includes_presumed_dead": merged["includes_presumed_dead"],
     })
     out["reconciles"] = out[["gap", "gap_incl_presumed"]].abs().min(axis=1) <= tolerance
+    out.attrs["bound_only"] = int(((estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()).sum())
     return out
 
 
-def reconcile_summary(rec: pd.DataFrame, estimates: pd.DataFrame) -> str:
+def reconcile_summary(rec: pd.DataFrame) -> str:
     """How many collected tallies match, in words: '45 of the 66 collected tallies that give a number match within 1
-    death of either running total (...); 2 more give only a bound and are not compared'."""
-    bound_only = int(((estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()).sum())
+    death of either running total (...); 2 more give only a bound and are not compared' (``rec`` from ``reconcile``)."""
+    bound_only = rec.attrs["bound_only"]
     return (f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies that give a number match within "
             f"{plural(RECONCILE_TOLERANCE, 'death')} of either running total (deaths at the time, or with survivors "
             "presumed dead)" + (f"; {bound_only} more give only a bound and are not compared" if bound_only else ""))
@@ -285,7 +286,8 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     during, since_fall = _mix(before), _mix(after)
     lines += ["",
               f"- The 3 January 2026 raid that captured Maduro: {int(raid['killed_best']):,} dead by the latest itemised "
-              f"count{counted_by}; not independently verified. Range of the published tolls: "
+              f"count{counted_by}; not independently verified. Range of the overall published tolls (from a first-day "
+              f"figure; counts of one nationality or of soldiers only aside): "
               f"{fmt_range(raid['killed_low'], None, raid['killed_high'])}.",
               f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
               f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "

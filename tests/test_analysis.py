@@ -163,7 +163,7 @@ def test_reconcile_summary_counts_bound_only_tallies_apart(tables):
     rec = an.reconcile(tables["strikes"], tables["casualty_estimates"])
     estimates = tables["casualty_estimates"]
     boats = estimates[estimates["subject"] == "vessel_strike_campaign"]
-    text = an.reconcile_summary(rec, estimates)
+    text = an.reconcile_summary(rec)
     assert f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies" in text
     assert len(rec) + int(boats["killed_best"].isna().sum()) == len(boats)
     assert f"{int(boats['killed_best'].isna().sum())} more give only a bound" in text
