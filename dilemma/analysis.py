@@ -307,12 +307,16 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
 
 
 def _mix(events: pd.DataFrame) -> dict[str, int]:
-    """Words, deeds, the deeds that are only claimed or were denied, and the verified deeds that moved or used forces
-    (both also counted in deeds)."""
+    """Words, deeds, the deeds that are only claimed or were denied, those only reported (not confirmed), and the
+    confirmed or reported deeds that moved or used forces, with how many of those are only reported (all also counted
+    in deeds)."""
     deeds = events["kind"] == "deeds"
     unverified = events["claim_status"].isin(UNVERIFIED)
+    reported = events["claim_status"] == "reported"
+    force = events["category"].isin(FORCE)
     return {"words": int((~deeds).sum()), "deeds": int(deeds.sum()), "unverified_deeds": int((deeds & unverified).sum()),
-            "force_deeds": int((events["category"].isin(FORCE) & ~unverified).sum())}
+            "reported_deeds": int((deeds & reported).sum()), "force_deeds": int((force & ~unverified).sum()),
+            "reported_force_deeds": int((force & reported).sum())}
 
 
 def split_at(events: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -42,6 +42,8 @@ ACTOR_LABELS = {"us": "United States", "russia": "Russia", "venezuela": "Venezue
 THEATER_COLORS = {"caribbean": "#2a9d8f", "eastern_pacific": "#7b4ea3", "venezuela_mainland": "#c0392b"}
 THEATER_LABELS = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "venezuela_mainland": "Venezuela (land)"}
 CASE_COLORS = {"venezuela": "#e0a800", "syria": "#8e5a2b"}
+WORDS_COLOR = "#c8c8c8"
+"""Bars that count words (statements, calls) beside deeds: neutral grey, so a faint (reported) deed never reads as a word."""
 STATUS_COLORS = {"operational": "#2a9d8f", "degraded": "#e0a800", "unknown": "#b0b0b0", "destroyed": "#c0392b",
                  "withdrawn": "#7b4ea3"}
 
