@@ -19,7 +19,7 @@ FALL = {"syria": pd.Timestamp("2024-12-08"), "venezuela": pd.Timestamp("2026-01-
 """The day Russia's client fell: Assad flown to Moscow, Maduro captured. 'During the campaign' means before this day."""
 
 FORCE = ("strike", "military_deployment")
-"""Deed categories that move forces or use them (a deployment can also move forces away; the notebooks list them)."""
+"""Deed categories that send forces or use them (withdrawals, ``military_withdrawal``, are deeds of their own)."""
 
 RECONCILE_TOLERANCE = 1
 """Deaths by which a published tally may differ from the dataset's running total and still reconcile (see data/README)."""
@@ -280,7 +280,9 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     raid = raid_toll(strikes)
     tolls = tables["casualty_estimates"]
     tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"])]
-    counted_by = f", {tolls.sort_values('as_of')['publisher'].iloc[-1]}" if len(tolls) else ""
+    latest = tolls.sort_values("as_of").iloc[-1] if len(tolls) else None
+    counted_by = "" if latest is None else f", {latest['publisher']}" + (
+        " (which did not say whether it counts everyone)" if latest["scope"] == "unknown" else "")
     russia = case_events(events, "venezuela", since="2025-01-01")
     before, after, either = split_at(russia[russia["actor"] == "russia"], FALL["venezuela"])
     during, since_fall = _mix(before), _mix(after)
@@ -327,9 +329,11 @@ def split_at(events: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.DataFrame, pd.
     return events[before], events[after], events[~before & ~after]
 
 
-CONCRETENESS = ("strike", "military_deployment", "arms_support", "basing", "other", "agreement", "sanctions_economic")
-"""How concrete a deed is, most concrete first: force used (strikes), then forces and arms, then bases, then other acts
-(flags, flights, fuel), then paper (agreements) and sanctions. An analytic ordering, stated wherever it is used."""
+CONCRETENESS = ("strike", "military_deployment", "arms_support", "basing", "other", "agreement", "sanctions_economic",
+                "military_withdrawal")
+"""How concrete a commitment a deed is, most concrete first: force used (strikes), then forces and arms, then bases, then
+other acts (flags, flights, fuel), then paper (agreements) and sanctions, and last withdrawals, which run against
+commitment. An analytic ordering, stated wherever it is used."""
 
 
 def most_concrete(events: pd.DataFrame) -> pd.Series:

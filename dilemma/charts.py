@@ -84,11 +84,12 @@ def mirror_timeline(ax, above: pd.DataFrame, below: pd.DataFrame, x: str, height
     return spans
 
 
-def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False) -> None:
+def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False, align: str = "center") -> None:
     """Stacked bars; each layer is (values, color, label, claim status) and is drawn in that status's style.
 
     Splitting a count into a verified layer and a 'claimed' layer keeps unverified rows visible (hatched, hollow)
-    in charts that add them up.
+    in charts that add them up. A layer that is zero everywhere gets no legend entry. ``align="edge"`` starts each bar
+    at its x (a week or month drawn from its first day).
     """
     base = None
     draw = ax.barh if horizontal else ax.bar
@@ -100,7 +101,7 @@ def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False
         style = fg.bar_kwargs(color, status)
         # a zero-length segment would still draw its edge, a sliver that reads as a count: no edge where the value is 0
         style["linewidth"] = np.where(values.values > 0, style["linewidth"], 0.0)
-        draw(x, values.values, width, label=label, **offset, **style)
+        draw(x, values.values, width, label=label if values.any() else "_nolegend_", align=align, **offset, **style)
         base = base + values
     # zero-length segments at the top of a stack are "sticky" and would clip the longest bar: set the limit here
     top = float(base.max()) if base is not None and len(base) else 0.0
