@@ -59,6 +59,16 @@ def test_most_concrete_ranks_certainty_first_then_concreteness():
     assert an.most_concrete(pd.concat([events, strike, flag]))["title"] == "flag"  # confirmed beats a single outlet
 
 
+def test_a_withdrawal_is_a_deed_but_neither_sends_forces_nor_outranks_a_commitment():
+    events = pd.DataFrame({
+        "date": pd.to_datetime(["2019-03-01", "2019-06-26", "2019-07-01"]), "title": ["fly in", "fly home", "treaty"],
+        "category": ["military_deployment", "military_withdrawal", "agreement"], "claim_status": "confirmed"})
+    events["kind"] = an.words_or_deeds(events["category"])
+    mix = an._mix(events)
+    assert (mix["deeds"], mix["force_deeds"]) == (3, 1)
+    assert an.most_concrete(events.iloc[1:])["title"] == "treaty"  # paper outranks a pull-out
+
+
 def test_plural():
     assert [an.plural(1, "strike"), an.plural(3, "strike"), an.plural(0, "word"), an.plural(2, "is", "are")] == [
         "1 strike", "3 strikes", "0 words", "2 are"]
