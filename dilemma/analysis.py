@@ -98,9 +98,13 @@ def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
 
 
 def running_totals(strikes: pd.DataFrame) -> pd.DataFrame:
-    """Cumulative strikes, vessels, deaths and deaths plus presumed-dead survivors, one row per strike date."""
+    """Cumulative strikes, vessels, deaths and deaths plus presumed-dead survivors, one row per date.
+
+    A strike known only to its month enters on the day it was announced when that is known (what a published tally
+    can have counted), not on the 1st it is stored under."""
     vs = vessel_strikes(strikes)
-    daily = vs.groupby("date")[["strikes_counted", "vessels", "killed_best", "survivors_presumed_dead"]].sum()
+    when = vs["date"].where((vs["date_precision"] == "day") | vs["announced_date"].isna(), vs["announced_date"])
+    daily = vs.groupby(when.rename("date"))[["strikes_counted", "vessels", "killed_best", "survivors_presumed_dead"]].sum()
     totals = daily.cumsum()
     totals["killed_incl_presumed"] = totals["killed_best"] + totals["survivors_presumed_dead"]
     return totals
