@@ -177,3 +177,14 @@ def test_reconcile_summary_counts_bound_only_tallies_apart(tables):
     assert f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies" in text
     assert len(rec) + int(boats["killed_best"].isna().sum()) == len(boats)
     assert f"{int(boats['killed_best'].isna().sum())} more give only a bound" in text
+
+
+def test_a_month_dated_strike_enters_the_running_totals_when_announced():
+    strikes = pd.DataFrame({
+        "kind": "vessel_strike", "strike_id": ["a", "b", "c"], "strikes_counted": 1, "vessels": 1,
+        "date": pd.to_datetime(["2026-06-01", "2026-06-01", "2026-06-03"]), "date_precision": ["month", "month", "day"],
+        "announced_date": pd.to_datetime(["2026-06-18", None, "2026-06-03"]),
+        "killed_best": [3, 2, 2], "survivors_presumed_dead": 0})
+    totals = an.running_totals(strikes)["killed_best"]
+    assert totals.to_dict() == {pd.Timestamp("2026-06-01"): 2, pd.Timestamp("2026-06-03"): 4,
+                                pd.Timestamp("2026-06-18"): 7}
