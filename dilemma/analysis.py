@@ -112,20 +112,24 @@ def running_totals(strikes: pd.DataFrame) -> pd.DataFrame:
 
 def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
               tolerance: int = RECONCILE_TOLERANCE) -> pd.DataFrame:
-    """Every published boat-strike tally beside the dataset's running totals on its as_of date.
+    """Every published boat-strike tally beside the dataset's running totals on the last day its as_of could be
+    (``compared_on``: the date itself, or the end of its month or year when only that is known).
 
     Tallies that give only a bound ("over 200") are left out (counted in ``attrs["bound_only"]``). A tally reconciles
     when it is within ``tolerance`` deaths of the dataset's deaths at the time, or of deaths plus survivors presumed dead.
     """
-    totals = running_totals(strikes).reset_index().rename(columns={"date": "as_of"})
+    totals = running_totals(strikes).reset_index().rename(columns={"date": "compared_on"})
     tallies = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].notna()]
-    tallies = tallies.sort_values(["as_of", "estimate_id"])
-    merged = pd.merge_asof(tallies[["estimate_id", "as_of", "publisher", "killed_best", "strikes", "includes_presumed_dead"]],
-                           totals, on="as_of", direction="backward", suffixes=("", "_dataset"))
+    tallies = tallies.assign(compared_on=period_end(tallies["as_of"], tallies["as_of_precision"]))
+    tallies = tallies.sort_values(["compared_on", "estimate_id"])
+    merged = pd.merge_asof(tallies[["estimate_id", "as_of", "as_of_precision", "compared_on", "publisher", "killed_best",
+                                    "strikes", "includes_presumed_dead"]],
+                           totals, on="compared_on", direction="backward", suffixes=("", "_dataset"))
     at_time = merged["killed_best_dataset"].fillna(0).astype("int64")
     with_presumed = merged["killed_incl_presumed"].fillna(0).astype("int64")
     out = pd.DataFrame({
-        "estimate_id": merged["estimate_id"], "as_of": merged["as_of"], "publisher": merged["publisher"],
+        "estimate_id": merged["estimate_id"], "as_of": merged["as_of"], "as_of_precision": merged["as_of_precision"],
+        "compared_on": merged["compared_on"], "publisher": merged["publisher"],
         "tally_killed": merged["killed_best"].astype("int64"), "dataset_killed": at_time,
         "dataset_killed_incl_presumed": with_presumed,
         "gap": merged["killed_best"].astype("int64") - at_time,
@@ -285,15 +289,15 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     tolls = tables["casualty_estimates"]
     tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"])]
     latest = tolls.sort_values("as_of").iloc[-1] if len(tolls) else None
-    counted_by = "" if latest is None else f", {latest['publisher']}" + (
-        " (which did not say whether it counts everyone)" if latest["scope"] == "unknown" else "")
+    counted_by = "" if latest is None else f" ({latest['publisher']}" + (
+        "; whether it counts everyone was not stated)" if latest["scope"] == "unknown" else ")")
     russia = case_events(events, "venezuela", since="2025-01-01")
     before, after, either = split_at(russia[russia["actor"] == "russia"], FALL["venezuela"])
     during, since_fall = _mix(before), _mix(after)
     lines += ["",
               f"- The 3 January 2026 raid that captured Maduro: {int(raid['killed_best']):,} dead by the latest itemised "
-              f"count{counted_by}; not independently verified. Range of the overall published tolls (from a first-day "
-              f"figure; counts of one nationality or of soldiers only aside): "
+              f"count{counted_by}; not independently verified. Range kept on the raid's row (the lowest and highest "
+              f"overall figures after the first day; counts of one nationality or of soldiers only aside): "
               f"{fmt_range(raid['killed_low'], None, raid['killed_high'])}.",
               f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
               f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
@@ -333,11 +337,11 @@ def split_at(events: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.DataFrame, pd.
     return events[before], events[after], events[~before & ~after]
 
 
-CONCRETENESS = ("strike", "military_deployment", "arms_support", "basing", "other", "agreement", "sanctions_economic",
+CONCRETENESS = ("strike", "military_deployment", "arms_support", "basing", "agreement", "other", "sanctions_economic",
                 "military_withdrawal")
 """How concrete a commitment a deed is, most concrete first: force used (strikes), then forces and arms, then bases, then
-other acts (flags, flights, fuel), then paper (agreements) and sanctions, and last withdrawals, which run against
-commitment. An analytic ordering, stated wherever it is used."""
+binding paper (agreements), then other acts (flags, flights, fuel: often of unknown purpose), then sanctions, and last
+withdrawals, which run against commitment. An analytic ordering, stated wherever it is used."""
 
 
 def most_concrete(events: pd.DataFrame) -> pd.Series:

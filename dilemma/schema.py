@@ -394,17 +394,18 @@ def _required_when(name: str, column: str, when, message: str):
 
 
 def _rule_date_precision(tables, as_of):
-    for name in ("events", "strikes"):
+    for name, column, precision in (("events", "date", "date_precision"), ("strikes", "date", "date_precision"),
+                                    ("casualty_estimates", "as_of", "as_of_precision")):
         frame = tables[name].frame
-        day = frame["date"].dt.day
-        month = frame["date"].dt.month
-        dated = frame["date"].notna()
-        not_first = (frame["date_precision"] == "month") & (day != 1)
-        not_jan1 = (frame["date_precision"] == "year") & ((day != 1) | (month != 1))
+        day = frame[column].dt.day
+        month = frame[column].dt.month
+        dated = frame[column].notna()
+        not_first = (frame[precision] == "month") & (day != 1)
+        not_jan1 = (frame[precision] == "year") & ((day != 1) | (month != 1))
         for line, row in frame[((not_first | not_jan1) & dated).fillna(False)].iterrows():
-            where = "the 1st of the month" if row["date_precision"] == "month" else "1 January"
-            yield name, line, "date", f"must be {where} when date_precision is {row['date_precision']}", \
-                row["date"].strftime("%Y-%m-%d")
+            where = "the 1st of the month" if row[precision] == "month" else "1 January"
+            yield name, line, column, f"must be {where} when {precision} is {row[precision]}", \
+                row[column].strftime("%Y-%m-%d")
 
 
 def _rule_announced_after_strike(tables, as_of):

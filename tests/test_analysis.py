@@ -188,3 +188,17 @@ def test_a_month_dated_strike_enters_the_running_totals_when_announced():
     totals = an.running_totals(strikes)["killed_best"]
     assert totals.to_dict() == {pd.Timestamp("2026-06-01"): 2, pd.Timestamp("2026-06-03"): 4,
                                 pd.Timestamp("2026-06-18"): 7}
+
+
+def test_a_tally_dated_to_its_month_is_compared_at_the_months_end():
+    strikes = pd.DataFrame({
+        "kind": "vessel_strike", "strike_id": ["a", "b"], "strikes_counted": 1, "vessels": 1,
+        "date": pd.to_datetime(["2026-06-03", "2026-06-18"]), "date_precision": "day", "announced_date": pd.NaT,
+        "killed_best": [2, 3], "survivors_presumed_dead": 0})
+    tallies = pd.DataFrame({
+        "estimate_id": ["day", "month"], "subject": "vessel_strike_campaign", "publisher": "x", "strikes": pd.NA,
+        "as_of": pd.to_datetime(["2026-06-10", "2026-06-01"]), "as_of_precision": ["day", "month"],
+        "killed_best": [2, 5], "includes_presumed_dead": "no"})
+    rec = an.reconcile(strikes, tallies).set_index("estimate_id")
+    assert rec.loc["month", "compared_on"] == pd.Timestamp("2026-06-30") and rec.loc["month", "reconciles"]
+    assert rec.loc["day", "dataset_killed"] == 2  # a day-dated tally is compared on its own day

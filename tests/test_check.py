@@ -269,6 +269,15 @@ def test_month_precision_not_on_the_first(data, capsys):
     expect(out, path, line, "date", "1st of the month")
 
 
+def test_a_tally_dated_to_its_month_must_be_stored_on_the_first(data, capsys):
+    path = data / "casualty_estimates.csv"
+    line = find_line(path, "as_of", lambda v: not v.endswith("-01"))
+    set_cell(path, line, "as_of_precision", "month")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "as_of", "1st of the month")
+
+
 def test_formula_in_text_cell(data, capsys):
     path = data / "events.csv"
     set_cell(path, 2, "title", "=HYPERLINK(\"http://x\")")
