@@ -255,6 +255,17 @@ def fmt_range(low, best, high, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def event_line(row, *tags: str) -> str:
+    """One event as a reader line: '- 3 January 2026 [Russia, statement, confirmed] Title' (the date at its precision,
+    then the tags given, then how sure the row is)."""
+    return (f"- {fmt_date(row.date, row.date_precision)} [{', '.join([*tags, str(row.claim_status)])}] {row.title}")
+
+
+def reader_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame printed for readers: 'dataset_killed_incl_presumed' becomes 'dataset killed with presumed'."""
+    return frame.rename(columns=lambda c: c.replace("_", " ").replace("incl ", "with "))
+
+
 def newest_strike(strikes: pd.DataFrame) -> str:
     """The newest strike's date, with how sure its record is when that is not high: '21 June 2026 (low confidence;
     newest high-confidence strike: 8 March 2026)'. A finding that force went on rests on that record."""

@@ -202,3 +202,9 @@ def test_a_tally_dated_to_its_month_is_compared_at_the_months_end():
     rec = an.reconcile(strikes, tallies).set_index("estimate_id")
     assert rec.loc["month", "compared_on"] == pd.Timestamp("2026-06-30") and rec.loc["month", "reconciles"]
     assert rec.loc["day", "dataset_killed"] == 2  # a day-dated tally is compared on its own day
+
+
+def test_event_line_gives_the_date_at_its_precision_then_the_tags_then_the_status():
+    row = pd.DataFrame({"date": pd.to_datetime(["2025-12-01"]), "date_precision": ["month"], "claim_status": ["reported"],
+                        "title": ["CIA drone strikes a dock"]}).iloc[0]
+    assert an.event_line(row, "United States") == "- December 2025 [United States, reported] CIA drone strikes a dock"

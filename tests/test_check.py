@@ -260,22 +260,15 @@ def test_escalation_level_required_for_venezuela(data, capsys):
     expect(out, path, line, "escalation_level", "required for case venezuela")
 
 
-def test_month_precision_not_on_the_first(data, capsys):
-    path = data / "events.csv"
-    line = find_line(path, "date", lambda v: not v.endswith("-01"))
-    set_cell(path, line, "date_precision", "month")
+@pytest.mark.parametrize(("table", "column", "precision"), [("events", "date", "date_precision"),
+                                                         ("casualty_estimates", "as_of", "as_of_precision")])
+def test_month_precision_not_on_the_first(data, capsys, table, column, precision):
+    path = data / f"{table}.csv"
+    line = find_line(path, column, lambda v: not v.endswith("-01"))
+    set_cell(path, line, precision, "month")
     code, out = run_check(data, capsys)
     assert code == 1
-    expect(out, path, line, "date", "1st of the month")
-
-
-def test_a_tally_dated_to_its_month_must_be_stored_on_the_first(data, capsys):
-    path = data / "casualty_estimates.csv"
-    line = find_line(path, "as_of", lambda v: not v.endswith("-01"))
-    set_cell(path, line, "as_of_precision", "month")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "as_of", "1st of the month")
+    expect(out, path, line, column, "1st of the month")
 
 
 def test_formula_in_text_cell(data, capsys):
