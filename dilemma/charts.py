@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from dilemma import figures as fg
 
@@ -40,25 +42,58 @@ def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int =
     return not spans.empty
 
 
+LABEL_ANCHORS = {"center": 0.5, "left": 0.0, "right": 1.0}
+"""Where a milestone label may sit on its leader line: centred on it, starting at it or ending at it."""
+
+
 def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 46, 62, 78),
                         label: str = "milestone") -> None:
-    """Label every event that has a ``label`` (default: its milestone).
+    """Label every event that has a ``label`` (default: its milestone), above its point on a vertical leader line.
 
-    A label is lifted to the next tier when it would overlap an earlier label drawn from the same height.
+    Each label may sit at any tier (offset in points), centred on its leader, starting at it or ending at it. The
+    places are measured as drawn and scored by harm: a text over another text or outside the axes counts ten, a
+    leader line through another label one. Labels take, in date order, their least harmful place given those before
+    them (the lowest tier, centred, on a tie); then each label in turn moves to a less harmful place given all the
+    others, or to a lower one as harmless, until none can: an early label gives way to a later one's leader line.
     """
-    marked = events[events[label].notna()].sort_values("date")
-    left, right = (mdates.num2date(v).replace(tzinfo=None) for v in ax.get_xlim())
-    days_per_char = (right - left).days / 150  # about 150 label characters fit across a 16:9 axis
-    busy_until: dict[tuple, pd.Timestamp] = {}
-    for _, row in marked.iterrows():
-        half = pd.Timedelta(days=len(row[label]) * days_per_char / 2 + 2)
-        base = round(float(row[y_column]))
-        free = [i for i in range(len(tiers)) if busy_until.get((base, i), pd.Timestamp.min) < row["date"] - half]
-        tier = free[0] if free else len(tiers) - 1
-        busy_until[(base, tier)] = row["date"] + half
-        ax.annotate(row[label], (row["date"], row[y_column]), xytext=(0, tiers[tier]), textcoords="offset points",
-                    ha="center", fontsize=10, color="#222222",
-                    arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.8})
+    renderer = ax.figure.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    labelled = events[events[label].notna()].sort_values("date")
+    places = []  # per label: every (keyword arguments, text box, leader line, harm of its own) it may take
+    for _, row in labelled.iterrows():
+        point = (mdates.date2num(row["date"]), row[y_column])
+        x, y = ax.transData.transform(point)
+        options = []
+        for tier in tiers:
+            for align, relpos in LABEL_ANCHORS.items():
+                kwargs = {"text": row[label], "xy": point, "xytext": (0, tier), "textcoords": "offset points",
+                          "ha": align, "fontsize": 10, "color": "#222222",
+                          "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
+                probe = ax.annotate(**kwargs)
+                probe.update_positions(renderer)
+                text = Text.get_window_extent(probe, renderer).padded(2)  # the text alone, not its leader
+                probe.remove()
+                outside = 10 * (text.x0 < inside.x0 or text.x1 > inside.x1)
+                options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside))
+        places.append(options)
+
+    def harm(i: int, option, chosen: dict) -> int:
+        _, text, leader, outside = option
+        others = (places[j][k] for j, k in chosen.items() if j != i)
+        return outside + sum(10 * text.overlaps(o[1]) + leader.overlaps(o[1]) + o[2].overlaps(text) for o in others)
+
+    chosen: dict[int, int] = {}  # label -> index of its place (lower: lower tier, then centred)
+    for i, options in enumerate(places):
+        chosen[i] = min(range(len(options)), key=lambda k: harm(i, options[k], chosen))
+    moved = True
+    while moved:  # each move lowers the total harm, or keeps it and lowers a label: this ends
+        moved = False
+        for i, options in enumerate(places):
+            best = min(range(len(options)), key=lambda k: (harm(i, options[k], chosen), k))
+            if (harm(i, options[best], chosen), best) < (harm(i, options[chosen[i]], chosen), chosen[i]):
+                chosen[i], moved = best, True
+    for i, k in chosen.items():
+        ax.annotate(**places[i][k][0])
 
 
 def mirror_timeline(ax, above: pd.DataFrame, below: pd.DataFrame, x: str, height: str,

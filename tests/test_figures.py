@@ -125,3 +125,38 @@ def test_a_month_dated_point_gets_a_line_over_its_month_and_a_legend_entry():
     fig2, ax2 = fg.figure()
     assert not charts.scatter_by_claim(ax2, dates[1:], [2], ["#000000"], ["confirmed"], x_end=ends[1:])
     plt.close("all")
+
+
+def test_milestone_labels_overlap_no_label_and_no_leader_line_crosses_a_label():
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from dilemma import charts
+
+    # The crowded end of chapter 1's ladder (long labels days apart on neighbouring rungs), and below it a long early
+    # label that must give way to the leader line of a later one (chapter 3).
+    events = pd.DataFrame({
+        "date": pd.to_datetime(["2025-10-21", "2025-10-24", "2025-11-24", "2025-11-29", "2025-12-01", "2025-12-10",
+                                "2025-12-16", "2026-01-03", "2025-11-01", "2025-11-23"]),
+        "y": [4, 2, 2, 3, 5, 3, 3, 5, 1, 1],
+        "milestone": ["Strikes reach Pacific", "Carrier ordered", "Cartel FTO designation", "Airspace 'closed'",
+                      "First strike on land (reported)", "First tanker seized", "Blockade ordered", "Maduro captured",
+                      "A deputy claims air-defence systems were delivered", "Ukraine says 120 advisers are there"]})
+    fig, ax = fg.figure()
+    ax.set_xlim(pd.Timestamp("2025-01-01"), pd.Timestamp("2026-06-01"))
+    ax.set_ylim(0.5, 6.2)
+    charts.date_axis(ax)
+    charts.annotate_milestones(ax, events, "y", tiers=(22, 38, 54, 70, 86))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    notes = ax.texts
+    assert sorted(n.get_text() for n in notes) == sorted(events["milestone"])  # one label each, no probe left behind
+    boxes = [Text.get_window_extent(n, renderer) for n in notes]
+    leaders = [n.arrow_patch.get_window_extent(renderer) for n in notes]
+    for i, box in enumerate(boxes):
+        assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1, f"{notes[i].get_text()!r} leaves the axes"
+        for j, other in enumerate(boxes):
+            if i != j:
+                assert not box.overlaps(other), f"{notes[i].get_text()!r} overlaps {notes[j].get_text()!r}"
+                assert not leaders[j].overlaps(box), f"the line to {notes[j].get_text()!r} crosses {notes[i].get_text()!r}"
+    plt.close(fig)
