@@ -47,8 +47,9 @@ LABEL_ANCHORS = {"center": 0.5, "left": 0.0, "right": 1.0}
 
 
 def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 46, 62, 78),
-                        label: str = "milestone") -> None:
-    """Label every event that has a ``label`` (default: its milestone), above its point on a vertical leader line.
+                        label: str = "milestone") -> str:
+    """Label the events that have a ``label`` (default: its milestone), above each point on a vertical leader line;
+    at most ``MAX_ROWS`` of them, the earliest, and return the subtitle's note when some were left out.
 
     Each label may sit at any tier (offset in points), centred on its leader, starting at it or ending at it. The
     places are measured as drawn and scored by harm: a text over another text or outside the axes counts ten, a
@@ -58,7 +59,7 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
     """
     renderer = ax.figure.canvas.get_renderer()
     inside = ax.get_window_extent(renderer)
-    labelled = events[events[label].notna()].sort_values("date")
+    labelled, cut = limit_rows(events[events[label].notna()].sort_values("date"))
     places = []  # per label: every (keyword arguments, text box, leader line, harm of its own) it may take
     for _, row in labelled.iterrows():
         point = (mdates.date2num(row["date"]), row[y_column])
@@ -94,6 +95,7 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
                 chosen[i], moved = best, True
     for i, k in chosen.items():
         ax.annotate(**places[i][k][0])
+    return cut.replace("shown", "labelled")
 
 
 def mirror_timeline(ax, above: pd.DataFrame, below: pd.DataFrame, x: str, height: str,

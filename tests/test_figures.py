@@ -160,3 +160,20 @@ def test_milestone_labels_overlap_no_label_and_no_leader_line_crosses_a_label():
                 assert not box.overlaps(other), f"{notes[i].get_text()!r} overlaps {notes[j].get_text()!r}"
                 assert not leaders[j].overlaps(box), f"the line to {notes[j].get_text()!r} crosses {notes[i].get_text()!r}"
     plt.close(fig)
+
+
+def test_milestone_labels_stop_at_the_row_limit_and_the_subtitle_note_says_so():
+    import matplotlib.pyplot as plt
+
+    from dilemma import charts
+
+    n = charts.MAX_ROWS + 5
+    events = pd.DataFrame({"date": pd.date_range("2025-01-01", periods=n, freq="10D"), "y": [1.0] * n,
+                           "milestone": [f"step {i}" for i in range(n)]})
+    fig, ax = fg.figure()
+    ax.set_xlim(pd.Timestamp("2024-12-01"), pd.Timestamp("2026-03-01"))
+    note = charts.annotate_milestones(ax, events.sample(frac=1, random_state=1), "y")
+    assert [t.get_text() for t in ax.texts] == [f"step {i}" for i in range(charts.MAX_ROWS)]  # the earliest, in order
+    assert note == f" (first {charts.MAX_ROWS} of {n} labelled)"
+    assert charts.annotate_milestones(fg.figure()[1], events.head(3), "y") == ""
+    plt.close("all")
