@@ -174,7 +174,8 @@ LABELS = {"sanctions_economic": "economic sanctions", "sam_long": "long-range SA
           "wagner_contractors_estimate": "Wagner contractors", "deaths_in_final_operation": "deaths in the final operation",
           "russian_personnel_peak": "peak Russian personnel",
           "russian_aircraft_deployed": "Russia's own combat aircraft in country",
-          "russian_military_deaths": "Russian military deaths", "russian_mod_claimed_sorties": "sorties claimed by Russia's MoD",
+          "russian_military_deaths": "Russian military deaths (incl. contractors)",
+          "russian_mod_claimed_sorties": "sorties claimed by Russia's MoD",
           "un_security_council_vetoes": "Russian UN Security Council vetoes",
           "leader_fate": "the client leader's fate",
           "requested_military_aid_before_fall": "military aid requested before the fall",
@@ -500,6 +501,20 @@ def audit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return table
 
 
+def tally_provenance(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per casualty estimate (index: ``estimate_id``): whether it rests only on aggregator copies (``reposts_only``),
+    whether none of its sources carries a publication date (``undated``), and the publishers it was read in (``via``)."""
+    cites = citations(tables)
+    cites = cites[cites["table"] == "casualty_estimates"]
+    sources = tables["sources"].set_index("source_id")
+    by_row = cites.assign(published=cites["source_id"].map(sources["published"]),
+                          publisher=cites["source_id"].map(sources["publisher"])).groupby("row")
+    frame = pd.DataFrame({"reposts_only": by_row["source_type"].agg(lambda types: bool((types == "aggregator").all())),
+                          "undated": by_row["published"].agg(lambda dates: bool(dates.isna().all())),
+                          "via": by_row["publisher"].agg(lambda names: ", ".join(dict.fromkeys(names)))})
+    return frame.rename_axis("estimate_id")
+
+
 def aggregator_only_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The rows whose every source is an aggregator copy, flagged ``unattributed`` when no copy names its original."""
     per_row = _per_row_provenance(citations(tables))
@@ -510,7 +525,7 @@ def audit_markdown(data_dir: Path | None) -> str:
     """The provenance audit as a Markdown table for the README's limitations."""
     tables = d.load_all(data_dir)
     table = audit(tables)
-    lines = ["| table | rows | rows with 2+ independent outlets | rows on aggregator copies only "
+    lines = ["| table | rows | rows with 2+ independent outlets (any standing) | rows on aggregator copies only "
              "| of which no copy names the original | claimed or low-confidence rows "
              "| deeds confirmed or high on fewer than two outlets |",
              "|---|---:|---:|---:|---:|---:|---:|"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
@@ -52,30 +54,32 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
     at most ``MAX_ROWS`` of them, the earliest, and return the subtitle's note when some were left out.
 
     Each label may sit at any tier (offset in points), centred on its leader, starting at it or ending at it. The
-    places are measured as drawn and scored by harm: a text over another text or outside the axes counts ten, a
-    leader line through another label one. Labels take, in date order, their least harmful place given those before
-    them (the lowest tier, centred, on a tie); then each label in turn moves to a less harmful place given all the
-    others, or to a lower one as harmless, until none can: an early label gives way to a later one's leader line.
+    places are measured as drawn and scored by harm: a text over another text or outside the axes counts ten; a
+    leader line through another label, or a text across a vertical line drawn before (``axvline``), one. Labels take,
+    in date order, their least harmful place given those before them (the lowest tier, centred, on a tie); then each
+    label in turn moves to a less harmful place given all the others, or to a lower one as harmless, until none can:
+    an early label gives way to a later one's leader line.
     """
     renderer = ax.figure.canvas.get_renderer()
     inside = ax.get_window_extent(renderer)
+    walls = [ax.transData.transform((line.get_xydata()[0, 0], 0))[0] for line in ax.lines  # vertical lines (axvline)
+             if len(line.get_xydata()) and (line.get_xydata()[:, 0] == line.get_xydata()[0, 0]).all()]
     labelled, cut = limit_rows(events[events[label].notna()].sort_values("date"))
     places = []  # per label: every (keyword arguments, text box, leader line, harm of its own) it may take
     for _, row in labelled.iterrows():
         point = (mdates.date2num(row["date"]), row[y_column])
         x, y = ax.transData.transform(point)
         options = []
-        for tier in tiers:
-            for align, relpos in LABEL_ANCHORS.items():
-                kwargs = {"text": row[label], "xy": point, "xytext": (0, tier), "textcoords": "offset points",
-                          "ha": align, "fontsize": 10, "color": "#222222",
-                          "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
-                probe = ax.annotate(**kwargs)
-                probe.update_positions(renderer)
-                text = Text.get_window_extent(probe, renderer).padded(2)  # the text alone, not its leader
-                probe.remove()
-                outside = 10 * (text.x0 < inside.x0 or text.x1 > inside.x1)
-                options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside))
+        for tier, (align, relpos) in itertools.product(tiers, LABEL_ANCHORS.items()):
+            kwargs = {"text": row[label], "xy": point, "xytext": (0, tier), "textcoords": "offset points", "ha": align,
+                      "fontsize": 10, "color": "#222222",
+                      "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
+            probe = ax.annotate(**kwargs)
+            probe.update_positions(renderer)
+            text = Text.get_window_extent(probe, renderer).padded(2)  # the text alone, not its leader
+            probe.remove()
+            outside = 10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
+            options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside))
         places.append(options)
 
     def harm(i: int, option, chosen: dict) -> int:

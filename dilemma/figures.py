@@ -164,10 +164,11 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     ``name`` is ``NN-slug`` (NN = the chapter). In a notebook the PNG is shown
     inline (reduced) with its caption and the figure closed; elsewhere the figure stays open.
     """
-    stamps = [fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111"),
-              fig.text(0.015, 0.905, subtitle, fontsize=13.5, va="top", ha="left", color="#444444")]
-    for text in stamps:  # long titles and subtitles shrink to the width, never clip
-        _fit(text, 0.97)
+    # Long titles and subtitles shrink to the width, never clip; the subtitle stays smaller than the title.
+    heading = fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111")
+    _fit(heading, 0.97)
+    _fit(fig.text(0.015, 0.905, subtitle, fontsize=min(13.5, heading.get_fontsize() - 1), va="top", ha="left",
+                  color="#444444"), 0.97, smallest=9.0)
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
     out = paths.figures_dir()
