@@ -131,6 +131,28 @@ def test_audit_separates_attributed_reposts_from_unattributed_ones():
     assert only.loc[only["unattributed"], "row"].tolist() == ["e3"]
 
 
+def test_tally_provenance_says_which_tallies_rest_on_reposts_and_whether_any_copy_is_dated():
+    sources = pd.DataFrame({"source_id": ["paper", "copy_dated", "copy_undated"], "publisher": ["CBS", "Site", "Farm"],
+                            "source_type": ["news", "aggregator", "aggregator"], "original_publisher": [None, "AP", "AP"],
+                            "published": pd.to_datetime(["2026-04-12", "2026-04-19", None])})
+    one = {"source_ids": ["paper"]}
+    tables = {
+        "sources": sources,
+        "events": pd.DataFrame({"event_id": ["e1"], **one}),
+        "strikes": pd.DataFrame({"strike_id": ["s1"], **one}),
+        "casualty_estimates": pd.DataFrame({"estimate_id": ["own", "reposts", "undated", "mixed"],
+                                            "source_ids": ["paper", "copy_dated;copy_undated", "copy_undated",
+                                                           "paper;copy_undated"]}),
+        "weapon_systems": pd.DataFrame({"system_id": ["w1"], **one}),
+        "arms_transfers": pd.DataFrame({"supplier": ["russia"], "recipient": ["syria"], "year": [2010], **one}),
+        "comparison": pd.DataFrame({"metric": ["m"], "case": ["syria"], **one}),
+    }
+    seen = an.tally_provenance(tables)
+    assert seen["reposts_only"].to_dict() == {"mixed": False, "own": False, "reposts": True, "undated": True}
+    assert seen["undated"].to_dict() == {"mixed": False, "own": False, "reposts": False, "undated": True}
+    assert seen.loc["reposts", "via"] == "Site, Farm"
+
+
 def test_top_certainty_under_two_outlets_lists_deeds_only():
     sources = pd.DataFrame({"source_id": ["wire", "copy_ap", "news_b", "gov"], "publisher": ["TASS", "Site", "B", "Gov"],
                             "source_type": ["wire", "aggregator", "news", "official"],
