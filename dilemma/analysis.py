@@ -152,12 +152,14 @@ def reconcile_summary(rec: pd.DataFrame) -> str:
 
 
 def theater_totals(strikes: pd.DataFrame) -> pd.DataFrame:
-    """Vessel-strike totals by theater, with an all-theaters row."""
+    """Vessel-strike totals by theater, with an all-theaters row. The survivors of the first hit split into rescued,
+    presumed dead, killed by a follow-up strike (also counted in ``killed_best``) and ``survivors_fate_unknown``."""
     vs = vessel_strikes(strikes)
     cols = ["strikes_counted", "vessels", "killed_best", "survivors", "survivors_rescued", "survivors_presumed_dead",
             "survivors_killed"]
     table = vs.groupby(vs["theater"].astype("str"))[cols].sum()
     table.loc["all"] = table.sum()
+    table["survivors_fate_unknown"] = table["survivors"] - table[cols[4:]].sum(axis=1)
     return table.astype("int64")
 
 
@@ -286,9 +288,9 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     as_of = d.data_as_of(data_dir)
     theaters = theater_totals(strikes)
     lines = [f"**Data as of {as_of:%d %B %Y}.**", "",
-             "| US boat strikes | strikes | vessels | killed | survivors of the first hit | rescued | presumed dead "
-             "| killed by a follow-up strike |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| US boat strikes | strikes | vessels | killed | survivors of the first hit | of whom rescued "
+             "| presumed dead | killed by a follow-up strike (in killed) | fate not reported |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     labels = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "all": "**All**"}
     for theater, row in theaters.iterrows():
         lines.append(f"| {labels.get(theater, theater)} | " + " | ".join(f"{v:,}" for v in row.values) + " |")
@@ -307,10 +309,10 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     before, after, either = split_at(russia[russia["actor"] == "russia"], FALL["venezuela"])
     during, since_fall = _mix(before), _mix(after)
     lines += ["",
-              f"- The 3 January 2026 raid that captured Maduro: {int(raid['killed_best']):,} dead by the latest itemised "
-              f"count{counted_by}; not independently verified. Range kept on the raid's row (the lowest and highest "
-              f"overall figures after the first day; counts of one nationality or of soldiers only aside): "
-              f"{fmt_range(raid['killed_low'], None, raid['killed_high'])}.",
+              f"- The 3 January 2026 raid that captured Maduro: no toll was independently verified; the overall tolls "
+              f"published after the first day run from {fmt_range(raid['killed_low'], None, raid['killed_high'])} "
+              f"(counts of one nationality or of soldiers only aside). The raid's row keeps "
+              f"{int(raid['killed_best']):,}, the latest itemised count{counted_by}.",
               f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
               f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
               f"{during['unverified_deeds']} of which were only claimed or were denied; from the capture on (to the last "
@@ -418,12 +420,14 @@ def main_dates(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:
 
 
 def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
-    """Rows, first and last date, and the days from the latest row to data_as_of, per table."""
+    """Rows, first and last date, and the days from the latest row to data_as_of, per table (for a table dated by year,
+    from that year's end: SIPRI's 2024 deliveries run to 31 December 2024)."""
     rows = []
     for name in MAIN_DATE:
         dates = main_dates(tables, name)
+        newest = dates.max() + pd.offsets.YearEnd(0) if MAIN_DATE[name] == "year" else dates.max()
         rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name],
-                     "first": dates.min(), "last": dates.max(), "days_last_to_as_of": (as_of - dates.max()).days})
+                     "first": dates.min(), "last": dates.max(), "days_last_to_as_of": (as_of - newest).days})
     return pd.DataFrame(rows).set_index("table")
 
 
