@@ -47,13 +47,16 @@ WORDS_COLOR = "#c8c8c8"
 STATUS_COLORS = {"operational": "#2a9d8f", "degraded": "#e0a800", "unknown": "#b0b0b0", "destroyed": "#c0392b",
                  "withdrawn": "#7b4ea3"}
 
-# How sure a row is, drawn the same way in every chart that mixes them.
 CLAIM_STYLES = {
-    "confirmed": {"filled": True, "alpha": 1.0, "hatch": None, "label": "confirmed"},
-    "reported": {"filled": True, "alpha": 0.55, "hatch": None, "label": "reported, not confirmed"},
-    "claimed": {"filled": False, "alpha": 1.0, "hatch": "///", "label": "claimed, unverified (hollow)"},
-    "denied": {"filled": False, "alpha": 0.5, "hatch": "xx", "label": "denied (faint hollow)"},
+    "confirmed": {"filled": True, "alpha": 1.0, "hatch": None, "label": "confirmed", "bar_label": "confirmed"},
+    "reported": {"filled": True, "alpha": 0.55, "hatch": None, "label": "reported, not confirmed",
+                 "bar_label": "reported, not confirmed (faint)"},
+    "claimed": {"filled": False, "alpha": 1.0, "hatch": "///", "label": "claimed, unverified (hollow)",
+                "bar_label": "claimed, unverified (hatched)"},
+    "denied": {"filled": False, "alpha": 0.5, "hatch": "xx", "label": "denied (faint hollow)",
+               "bar_label": "denied (faint, cross-hatched)"},
 }
+"""How sure a row is, drawn the same way in every chart: ``label`` names the marker style, ``bar_label`` the bar style."""
 CONFIDENCE_TO_CLAIM = {"high": "confirmed", "medium": "reported", "low": "claimed"}
 SPAN_STYLE = {"linewidth": 2.5, "alpha": 0.6, "zorder": 2}
 """How a date known only to the month (or year) is drawn: a line over the period, from the point that marks its start."""
@@ -101,7 +104,7 @@ def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker",
                                   markerfacecolor=color if style["filled"] else "white", alpha=style["alpha"],
                                   label=style["label"]))
         else:
-            handles.append(Patch(**bar_kwargs(color, status), label=style["label"]))
+            handles.append(Patch(**bar_kwargs(color, status), label=style["bar_label"]))
     if spans:
         handles.append(Line2D([], [], color=color, linewidth=SPAN_STYLE["linewidth"], alpha=SPAN_STYLE["alpha"],
                               label="date known only to the month or year: the line spans it"))

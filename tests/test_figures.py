@@ -191,3 +191,10 @@ def test_milestone_labels_stop_at_the_row_limit_and_the_subtitle_note_says_so():
     assert note == f" (first {charts.MAX_ROWS} of {n} labelled)"
     assert charts.annotate_milestones(fg.figure()[1], events.head(3), "y") == ""
     plt.close("all")
+
+
+def test_the_legend_names_the_style_actually_drawn_for_markers_and_for_bars():
+    marker, = fg.claim_legend_handles(["claimed"], kind="marker")
+    bar, = fg.claim_legend_handles(["claimed"], kind="bar")
+    assert "hollow" in marker.get_label() and marker.get_markerfacecolor() == "white"
+    assert "hatched" in bar.get_label() and bar.get_hatch() == fg.CLAIM_STYLES["claimed"]["hatch"]
