@@ -69,16 +69,17 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
     for _, row in labelled.iterrows():
         point = (mdates.date2num(row["date"]), row[y_column])
         x, y = ax.transData.transform(point)
+        style = {"text": row[label], "xy": point, "textcoords": "offset points", "fontsize": 10, "color": "#222222"}
+        probe = ax.annotate(xytext=(0, tiers[0]), ha="center", **style)  # measured once: other places are moves of it
+        probe.update_positions(renderer)
+        measured = Text.get_window_extent(probe, renderer).padded(2)
+        probe.remove()
         options = []
         for tier, (align, relpos) in itertools.product(tiers, LABEL_ANCHORS.items()):
-            kwargs = {"text": row[label], "xy": point, "xytext": (0, tier), "textcoords": "offset points", "ha": align,
-                      "fontsize": 10, "color": "#222222",
-                      "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
-            probe = ax.annotate(**kwargs)
-            probe.update_positions(renderer)
-            text = Text.get_window_extent(probe, renderer).padded(2)  # the text alone, not its leader
-            probe.remove()
+            text = measured.translated(measured.width * (0.5 - relpos), renderer.points_to_pixels(tier - tiers[0]))
             outside = 10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
+            kwargs = {**style, "xytext": (0, tier), "ha": align,
+                      "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
             options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside))
         places.append(options)
 
