@@ -288,8 +288,8 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     as_of = d.data_as_of(data_dir)
     theaters = theater_totals(strikes)
     lines = [f"**Data as of {as_of:%d %B %Y}.**", "",
-             "| US boat strikes | strikes | vessels | killed | survivors of the first hit | of whom rescued "
-             "| presumed dead | killed by a follow-up strike (in killed) | fate not reported |",
+             "| US boat strikes | strikes | vessels | killed | survivors of the first hit | of whom: rescued "
+             "| of whom: presumed dead | of whom: killed by a follow-up strike (in killed) | of whom: fate not reported |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     labels = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "all": "**All**"}
     for theater, row in theaters.iterrows():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import textwrap
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -53,51 +54,77 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
     """Label the events that have a ``label`` (default: its milestone), above each point on a vertical leader line;
     at most ``MAX_ROWS`` of them, the earliest, and return the subtitle's note when some were left out.
 
-    Each label may sit at any tier (offset in points), centred on its leader, starting at it or ending at it. The
-    places are measured as drawn and scored by harm: a text over another text or outside the axes counts ten; a
-    leader line through another label, or a text across a vertical line drawn before (``axvline``), one. Labels take,
-    in date order, their least harmful place given those before them (the lowest tier, centred, on a tie); then each
-    label in turn moves to a less harmful place given all the others, or to a lower one as harmless, until none can:
-    an early label gives way to a later one's leader line.
+    Each label may sit at any tier (offset in points), on one line or (if long) two, centred on its leader, starting
+    at it or ending at it. The places are measured as drawn and scored by harm: a text over another text or outside
+    the axes counts ten; a leader line through another label, or a text across a vertical line drawn before
+    (``axvline``), one. A local search (each label in turn takes its least harmful place, the lowest and on one line
+    on a tie, until none can improve) is started from the first label and from the last, preferring each alignment
+    in turn; the least harmful of these layouts is drawn.
     """
     renderer = ax.figure.canvas.get_renderer()
     inside = ax.get_window_extent(renderer)
     walls = [ax.transData.transform((line.get_xydata()[0, 0], 0))[0] for line in ax.lines  # vertical lines (axvline)
              if len(line.get_xydata()) and (line.get_xydata()[:, 0] == line.get_xydata()[0, 0]).all()]
     labelled, cut = limit_rows(events[events[label].notna()].sort_values("date"))
-    places = []  # per label: every (keyword arguments, text box, leader line, harm of its own) it may take
+    places = []  # per label: every (keyword arguments, text box, leader line, harm of its own, where) it may take
     for _, row in labelled.iterrows():
         point = (mdates.date2num(row["date"]), row[y_column])
         x, y = ax.transData.transform(point)
-        style = {"text": row[label], "xy": point, "textcoords": "offset points", "fontsize": 10, "color": "#222222"}
-        probe = ax.annotate(xytext=(0, tiers[0]), ha="center", **style)  # measured once: other places are moves of it
-        probe.update_positions(renderer)
-        measured = Text.get_window_extent(probe, renderer).padded(2)
-        probe.remove()
         options = []
-        for tier, (align, relpos) in itertools.product(tiers, LABEL_ANCHORS.items()):
-            text = measured.translated(measured.width * (0.5 - relpos), renderer.points_to_pixels(tier - tiers[0]))
-            outside = 10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
-            kwargs = {**style, "xytext": (0, tier), "ha": align,
-                      "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
-            options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside))
+        words = str(row[label])
+        for lines, wording in enumerate([words] + ([textwrap.fill(words, len(words) // 2 + 4)] if len(words) > 24 else [])):
+            style = {"text": wording, "xy": point, "textcoords": "offset points", "fontsize": 10, "color": "#222222"}
+            probe = ax.annotate(xytext=(0, tiers[0]), ha="center", **style)  # measured once: other places move it
+            probe.update_positions(renderer)
+            measured = Text.get_window_extent(probe, renderer).padded(2)
+            probe.remove()
+            for level, (align, relpos) in itertools.product(range(len(tiers)), LABEL_ANCHORS.items()):
+                tier = tiers[level]
+                text = measured.translated(measured.width * (0.5 - relpos), renderer.points_to_pixels(tier - tiers[0]))
+                outside = 10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
+                kwargs = {**style, "xytext": (0, tier), "ha": align,
+                          "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
+                options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside, (level, lines, align)))
         places.append(options)
 
+    spans = [(min(o[1].x0 for o in options), max(o[1].x1 for o in options)) for options in places]
+    near = [[j for j, (left, right) in enumerate(spans) if j != i and left < spans[i][1] and spans[i][0] < right]
+            for i in range(len(places))]  # only labels whose places can overlap across the axis can harm each other
+
     def harm(i: int, option, chosen: dict) -> int:
-        _, text, leader, outside = option
-        others = (places[j][k] for j, k in chosen.items() if j != i)
+        _, text, leader, outside, _ = option
+        others = (places[j][chosen[j]] for j in near[i] if j in chosen)
         return outside + sum(10 * text.overlaps(o[1]) + leader.overlaps(o[1]) + o[2].overlaps(text) for o in others)
 
-    chosen: dict[int, int] = {}  # label -> index of its place (lower: lower tier, then centred)
-    for i, options in enumerate(places):
-        chosen[i] = min(range(len(options)), key=lambda k: harm(i, options[k], chosen))
-    moved = True
-    while moved:  # each move lowers the total harm, or keeps it and lowers a label: this ends
-        moved = False
-        for i, options in enumerate(places):
-            best = min(range(len(options)), key=lambda k: (harm(i, options[k], chosen), k))
-            if (harm(i, options[best], chosen), best) < (harm(i, options[chosen[i]], chosen), chosen[i]):
-                chosen[i], moved = best, True
+    def settle(order: list[int], prefer) -> dict[int, int]:
+        """Places (label -> option index) taken in ``order``, each the least harmful given those before it (``prefer``
+        breaks ties), then improved one label at a time until none can move: each move lowers the total harm, or keeps
+        it and moves the label to a place it prefers, so this ends."""
+        def key(i: int, k: int) -> tuple:
+            return harm(i, places[i][k], chosen), prefer(places[i][k][4])
+        chosen: dict[int, int] = {}
+        for i in order:
+            chosen[i] = min(range(len(places[i])), key=lambda k: key(i, k))
+        moved = True
+        while moved:
+            moved = False
+            for i in order:
+                best = min(range(len(places[i])), key=lambda k: key(i, k))
+                if key(i, best) < key(i, chosen[i]):
+                    chosen[i], moved = best, True
+        return dict(sorted(chosen.items()))
+
+    def total(chosen: dict[int, int]) -> int:
+        return sum(harm(i, places[i][k], chosen) + places[i][k][3] for i, k in chosen.items())  # twice the harm
+
+    # One local search stops where no single label can improve; other starts find layouts it misses (on a tie, the
+    # first: date order, centred labels first).
+    labels, runs = list(range(len(places))), []
+    for preferred in itertools.permutations(LABEL_ANCHORS):
+        def prefer(where, preferred=preferred):  # the lowest tier, then one line, then the preferred alignment
+            return where[0], where[1], preferred.index(where[2])
+        runs += [settle(labels, prefer), settle(labels[::-1], prefer)]
+    chosen = min(runs, key=total)
     for i, k in chosen.items():
         ax.annotate(**places[i][k][0])
     return cut.replace("shown", "labelled")

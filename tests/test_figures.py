@@ -136,29 +136,36 @@ def test_a_month_dated_point_gets_a_line_over_its_month_and_a_legend_entry():
     plt.close("all")
 
 
-def test_milestone_labels_overlap_no_label_and_no_leader_line_crosses_a_label():
+LADDER = {  # the crowded end of chapter 1's ladder: long labels days apart on neighbouring rungs
+    "xlim": ("2025-01-01", "2026-06-01"), "ylim": (0.5, 6.2), "walls": ["2026-01-20"], "tiers": (22, 38, 54, 70, 86),
+    "events": [("2025-10-21", 4, "Strikes reach Pacific"), ("2025-10-24", 2, "Carrier ordered"),
+               ("2025-11-24", 2, "Cartel FTO designation"), ("2025-11-29", 3, "Airspace 'closed'"),
+               ("2025-12-01", 5, "First strike on land (reported)"), ("2025-12-10", 3, "First tanker seized"),
+               ("2025-12-16", 3, "Blockade ordered"), ("2026-01-03", 5, "Maduro captured")]}
+REQUEST = {  # chapter 3: two long labels three weeks apart, between the request line and the capture line
+    "xlim": ("2025-09-11", "2026-01-13"), "ylim": (0.6, 2.0), "walls": ["2025-10-01", "2026-01-03"],
+    "tiers": (16, 40, 64, 88),
+    "events": [("2025-11-01", 1.5, "Duma deputy claims Pantsir and Buk systems were delivered"),
+               ("2025-11-23", 1.5, "Ukraine says over 120 Russian military advisers are in Venezuela")]}
+
+
+@pytest.mark.parametrize("layout", [LADDER, REQUEST], ids=["ladder", "request"])
+def test_milestone_labels_overlap_no_label_and_no_leader_line_or_vertical_line_crosses_a_label(layout):
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
     from matplotlib.text import Text
 
     from dilemma import charts
 
-    # The crowded end of chapter 1's ladder (long labels days apart on neighbouring rungs), and below it a long early
-    # label that must give way to the leader line of a later one (chapter 3).
-    events = pd.DataFrame({
-        "date": pd.to_datetime(["2025-10-21", "2025-10-24", "2025-11-24", "2025-11-29", "2025-12-01", "2025-12-10",
-                                "2025-12-16", "2026-01-03", "2025-11-01", "2025-11-23"]),
-        "y": [4, 2, 2, 3, 5, 3, 3, 5, 1, 1],
-        "milestone": ["Strikes reach Pacific", "Carrier ordered", "Cartel FTO designation", "Airspace 'closed'",
-                      "First strike on land (reported)", "First tanker seized", "Blockade ordered", "Maduro captured",
-                      "A deputy claims air-defence systems were delivered", "Ukraine says 120 advisers are there"]})
+    events = pd.DataFrame(layout["events"], columns=["date", "y", "milestone"]).assign(date=lambda f: pd.to_datetime(f["date"]))
     fig, ax = fg.figure()
-    ax.set_xlim(pd.Timestamp("2025-01-01"), pd.Timestamp("2026-06-01"))
-    ax.set_ylim(0.5, 6.2)
+    ax.set_xlim(*map(pd.Timestamp, layout["xlim"]))
+    ax.set_ylim(*layout["ylim"])
     charts.date_axis(ax)
-    wall = pd.Timestamp("2026-01-20")  # a vertical line drawn first (as chapter 3's capture line) is not crossed either
-    ax.axvline(wall)
-    charts.annotate_milestones(ax, events, "y", tiers=(22, 38, 54, 70, 86))
+    walls = [pd.Timestamp(w) for w in layout["walls"]]
+    for wall in walls:  # vertical lines drawn first (as chapter 3's request and capture lines)
+        ax.axvline(wall)
+    charts.annotate_milestones(ax, events, "y", tiers=layout["tiers"])
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     notes = ax.texts
@@ -168,7 +175,8 @@ def test_milestone_labels_overlap_no_label_and_no_leader_line_crosses_a_label():
     leaders = [n.arrow_patch.get_window_extent(renderer) for n in notes]
     for i, box in enumerate(boxes):
         assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1, f"{notes[i].get_text()!r} leaves the axes"
-        assert not box.x0 < ax.transData.transform((mdates.date2num(wall), 0))[0] < box.x1, f"{notes[i].get_text()!r}"
+        for wall in walls:
+            assert not box.x0 < ax.transData.transform((mdates.date2num(wall), 0))[0] < box.x1, f"{notes[i].get_text()!r}"
         for j, other in enumerate(boxes):
             if i != j:
                 assert not box.overlaps(other), f"{notes[i].get_text()!r} overlaps {notes[j].get_text()!r}"
