@@ -186,7 +186,7 @@ LABELS = {"sanctions_economic": "economic sanctions", "sam_long": "long-range SA
           "russian_oil_investment_usd": "Russian oil investment (USD bn)", "treaty_framework": "treaty framework",
           "years_of_russian_military_support": "years of direct combat intervention",
           "russian_bases": "Russian military bases",
-          "sipri_tiv_russia_2000_2023": "Russian arms deliveries 2000-23 (SIPRI TIV, millions)",
+          "sipri_tiv_russia_2000_2023": "Russian arms deliveries 2000-23 (SIPRI TIV, millions: a volume, not money)",
           "russian_loans_and_credit_usd": "Russian loans, oil prepayments and investment (USD bn, at least)",
           "arms_contract_value_usd": "Russian arms contracts (USD bn)",
           "russian_debt_written_off_usd": "Soviet-era debt written off (USD bn)"}
