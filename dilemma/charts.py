@@ -63,8 +63,8 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
     """
     renderer = ax.figure.canvas.get_renderer()
     inside = ax.get_window_extent(renderer)
-    walls = [ax.transData.transform((line.get_xydata()[0, 0], 0))[0] for line in ax.lines  # vertical lines (axvline)
-             if len(line.get_xydata()) and (line.get_xydata()[:, 0] == line.get_xydata()[0, 0]).all()]
+    walls = [ax.transData.transform((xy[0, 0], 0))[0] for xy in (line.get_xydata() for line in ax.lines)
+             if len(xy) and (xy[:, 0] == xy[0, 0]).all()]  # vertical lines (axvline) drawn before the labels
     labelled, cut = limit_rows(events[events[label].notna()].sort_values("date"))
     places = []  # per label: every (keyword arguments, text box, leader line, harm of its own, where) it may take
     for _, row in labelled.iterrows():
@@ -100,9 +100,11 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
         """Places (label -> option index) taken in ``order``, each the least harmful given those before it (``prefer``
         breaks ties), then improved one label at a time until none can move: each move lowers the total harm, or keeps
         it and moves the label to a place it prefers, so this ends."""
+        chosen: dict[int, int] = {}
+
         def key(i: int, k: int) -> tuple:
             return harm(i, places[i][k], chosen), prefer(places[i][k][4])
-        chosen: dict[int, int] = {}
+
         for i in order:
             chosen[i] = min(range(len(places[i])), key=lambda k: key(i, k))
         moved = True
