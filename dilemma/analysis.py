@@ -383,15 +383,18 @@ def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int 
 
 
 def window_mix(events: pd.DataFrame, windows: dict[str, tuple[str, str, str]], actor: str = "russia") -> pd.DataFrame:
-    """Words and deeds by one actor in named windows: {label: (case, start, end)}, with each window's most concrete deed.
+    """Words and deeds by one actor in named windows: {label: (case, start, end)}, with each window's most concrete deed,
+    its length in days and the rows of any actor collected in it (``rows_collected``: how closely it was covered).
 
     A row counts in a window when its whole date period lies inside it (a month-dated row is not placed by its 1st)."""
     rows = []
     for label, (case, start, end) in windows.items():
-        own = case_events(events, case)
-        own = own[(own["actor"] == actor) & (own["date"] >= start) & (own["date_end"] <= end)]
+        inside = case_events(events, case)
+        inside = inside[(inside["date"] >= start) & (inside["date_end"] <= end)]
+        own = inside[inside["actor"] == actor]
         concrete = own[own["category"].isin(CONCRETENESS)]
-        rows.append({"window": label, **_mix(own), "deed_titles": " | ".join(own.loc[own["kind"] == "deeds", "title"]),
+        rows.append({"window": label, **_mix(own), "days": (pd.Timestamp(end) - pd.Timestamp(start)).days + 1,
+                     "rows_collected": len(inside), "deed_titles": " | ".join(own.loc[own["kind"] == "deeds", "title"]),
                      "most_concrete": most_concrete(concrete)[["title", "claim_status"]] if len(concrete) else None})
     return pd.DataFrame(rows).set_index("window")
 

@@ -82,15 +82,18 @@ def test_how_many_names_the_share(share, word):
 
 def test_window_mix_names_each_windows_most_concrete_deed():
     events = pd.DataFrame({
-        "event_id": ["a", "b", "c", "d"], "case": "venezuela", "actor": "russia",
-        "date": pd.to_datetime(["2019-03-01", "2019-03-02", "2025-09-01", "2025-09-02"]),
-        "category": ["agreement", "military_deployment", "statement", "agreement"],
-        "date_precision": "day", "claim_status": "confirmed", "title": ["treaty", "troops fly in", "words", "paper"]})
+        "event_id": ["a", "b", "c", "d", "e"], "case": "venezuela", "actor": ["russia"] * 4 + ["us"],
+        "date": pd.to_datetime(["2019-03-01", "2019-03-02", "2025-09-01", "2025-09-02", "2025-09-03"]),
+        "category": ["agreement", "military_deployment", "statement", "agreement", "strike"],
+        "date_precision": "day", "claim_status": "confirmed", "title": ["treaty", "troops fly in", "words", "paper", "US"]})
     mix = an.window_mix(events, {"2019": ("venezuela", "2019-01-01", "2019-12-31"),
                                  "2025": ("venezuela", "2025-01-01", "2025-12-31"),
                                  "none": ("venezuela", "2020-01-01", "2020-12-31")})
     assert [m["title"] for m in mix["most_concrete"].tolist()[:2]] == ["troops fly in", "paper"]
     assert mix.loc["none", "most_concrete"] is None
+    assert mix["days"].tolist() == [365, 365, 366]  # 2020 is a leap year
+    assert mix["rows_collected"].tolist() == [2, 3, 0]  # rows of any actor: the US strike counts as coverage
+    assert mix.loc["2025", "deeds"] == 1  # ... but not as a Russian deed
 
 
 def test_split_at_keeps_every_row_once_and_never_places_a_month_dated_row_by_its_first(tables):
