@@ -87,45 +87,55 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
                 options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside, (level, lines, align)))
         places.append(options)
 
-    spans = [(min(o[1].x0 for o in options), max(o[1].x1 for o in options)) for options in places]
-    near = [[j for j, (left, right) in enumerate(spans) if j != i and left < spans[i][1] and spans[i][0] < right]
-            for i in range(len(places))]  # only labels whose places can overlap across the axis can harm each other
+    # What two labels' places do to each other, for every pair of places at once: pair[i, j][k, m] is the harm between
+    # label i at its place k and label j at its place m (touching counts, as in Bbox.overlaps).
+    texts = [np.array([o[1].extents for o in options]) for options in places]
+    leaders = [np.array([o[2].extents for o in options]) for options in places]
+    own = [np.array([o[3] for o in options]) for options in places]
 
-    def harm(i: int, option, chosen: dict) -> int:
-        _, text, leader, outside, _ = option
-        others = (places[j][chosen[j]] for j in near[i] if j in chosen)
-        return outside + sum(10 * text.overlaps(o[1]) + leader.overlaps(o[1]) + o[2].overlaps(text) for o in others)
+    def overlaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return ((a[:, None, 0] <= b[None, :, 2]) & (b[None, :, 0] <= a[:, None, 2])
+                & (a[:, None, 1] <= b[None, :, 3]) & (b[None, :, 1] <= a[:, None, 3])).astype(int)
 
-    def settle(order: list[int], prefer) -> dict[int, int]:
-        """Places (label -> option index) taken in ``order``, each the least harmful given those before it (``prefer``
-        breaks ties), then improved one label at a time until none can move: each move lowers the total harm, or keeps
-        it and moves the label to a place it prefers, so this ends."""
+    spans = [(t[:, 0].min(), t[:, 2].max()) for t in texts]
+    pair = {(i, j): 10 * overlaps(texts[i], texts[j]) + overlaps(leaders[i], texts[j]) + overlaps(texts[i], leaders[j])
+            for i, j in itertools.permutations(range(len(places)), 2)
+            if spans[j][0] < spans[i][1] and spans[i][0] < spans[j][1]}  # only labels that can meet across the axis
+    near = [[j for j in range(len(places)) if (i, j) in pair] for i in range(len(places))]
+
+    def harms(i: int, chosen: dict[int, int]) -> list[int]:
+        """The harm of each of label i's places, given the places chosen so far for the others."""
+        return (own[i] + sum(pair[i, j][:, chosen[j]] for j in near[i] if j in chosen)).tolist()
+
+    def settle(order: list[int], ranks: list[list[tuple]]) -> dict[int, int]:
+        """Places (label -> option index) taken in ``order``, each the least harmful given those before it (``ranks``
+        breaks ties, then the first), then improved one label at a time until none can move: each move lowers the
+        total harm, or keeps it and moves the label to a place it ranks higher, so this ends."""
         chosen: dict[int, int] = {}
 
-        def key(i: int, k: int) -> tuple:
-            return harm(i, places[i][k], chosen), prefer(places[i][k][4])
+        def best(i: int) -> tuple:
+            return min(zip(harms(i, chosen), ranks[i], itertools.count()))
 
         for i in order:
-            chosen[i] = min(range(len(places[i])), key=lambda k: key(i, k))
+            chosen[i] = best(i)[2]
         moved = True
         while moved:
             moved = False
             for i in order:
-                best = min(range(len(places[i])), key=lambda k: key(i, k))
-                if key(i, best) < key(i, chosen[i]):
-                    chosen[i], moved = best, True
+                harm, rank, k = best(i)
+                if (harm, rank) < (harms(i, chosen)[chosen[i]], ranks[i][chosen[i]]):
+                    chosen[i], moved = k, True
         return dict(sorted(chosen.items()))
 
     def total(chosen: dict[int, int]) -> int:
-        return sum(harm(i, places[i][k], chosen) + places[i][k][3] for i, k in chosen.items())  # twice the harm
+        return sum(harms(i, chosen)[k] + own[i][k] for i, k in chosen.items())  # twice the harm
 
     # One local search stops where no single label can improve; other starts find layouts it misses (on a tie, the
-    # first: date order, centred labels first).
+    # first: date order, centred labels first). A place ranks by its tier (lowest first), then one line, then alignment.
     labels, runs = list(range(len(places))), []
     for preferred in itertools.permutations(LABEL_ANCHORS):
-        def prefer(where, preferred=preferred):  # the lowest tier, then one line, then the preferred alignment
-            return where[0], where[1], preferred.index(where[2])
-        runs += [settle(labels, prefer), settle(labels[::-1], prefer)]
+        ranks = [[(level, lines, preferred.index(align)) for *_, (level, lines, align) in options] for options in places]
+        runs += [settle(labels, ranks), settle(labels[::-1], ranks)]
     chosen = min(runs, key=total)
     for i, k in chosen.items():
         ax.annotate(**places[i][k][0])
