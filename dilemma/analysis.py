@@ -343,6 +343,21 @@ def _mix(events: pd.DataFrame) -> dict[str, int]:
             "reported_force_deeds": int((force & reported).sum())}
 
 
+def support(deeds: pd.DataFrame) -> pd.DataFrame:
+    """The deeds of support confirmed or reported: claims nobody verified and pull-outs (``military_withdrawal``, acts
+    that run against commitment) left out."""
+    return deeds[~deeds["claim_status"].isin(UNVERIFIED) & (deeds["category"] != "military_withdrawal")]
+
+
+def deed_mix(deeds: pd.DataFrame) -> str:
+    """What a count of deeds holds besides support confirmed or reported, for printing after it:
+    ' (1 only claimed or denied, 1 pull-out)', or '' when nothing."""
+    unverified = deeds["claim_status"].isin(UNVERIFIED)
+    claimed, pullouts = int(unverified.sum()), int(((deeds["category"] == "military_withdrawal") & ~unverified).sum())
+    parts = ([f"{claimed} only claimed or denied"] if claimed else []) + ([plural(pullouts, "pull-out")] if pullouts else [])
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def split_at(events: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Rows surely before ``day``, rows on or after it, and rows that may be either (dated only to a month or year
     that contains ``day``): a month-dated row is never put on one side by its 1st."""
@@ -408,6 +423,8 @@ def days_before(events: pd.DataFrame, fall: pd.Timestamp) -> pd.Series:
 
 MAIN_DATE = {"events": "date", "strikes": "date", "casualty_estimates": "as_of", "weapon_systems": "status_as_of",
              "comparison": "as_of", "arms_transfers": "year", "sources": "published"}
+PRECISION = {"date": "date_precision", "as_of": "as_of_precision"}
+"""The column that says how precisely a main date is known, where a table has one."""
 CERTAINTY = {"events": "claim_status", "strikes": "confidence", "weapon_systems": "status_claim"}
 TOP_CERTAINTY = {"events": "confirmed", "strikes": "high", "weapon_systems": "confirmed"}
 ID_COLUMNS = {"events": "event_id", "strikes": "strike_id", "casualty_estimates": "estimate_id",
@@ -423,14 +440,20 @@ def main_dates(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:
 
 
 def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
-    """Rows, first and last date, and the days from the latest row to data_as_of, per table (for a table dated by year,
-    from that year's end: SIPRI's 2024 deliveries run to 31 December 2024)."""
+    """Rows, first and newest date, and the days from the newest row to data_as_of, per table. A date known only to the
+    month or year counts from that period's end (SIPRI's 2024 deliveries run to 31 December 2024, a tally dated June 2026
+    to 30 June); ``last_precision`` says how precisely the newest row is dated."""
     rows = []
     for name in MAIN_DATE:
         dates = main_dates(tables, name)
-        newest = dates.max() + pd.offsets.YearEnd(0) if MAIN_DATE[name] == "year" else dates.max()
-        rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name],
-                     "first": dates.min(), "last": dates.max(), "days_last_to_as_of": (as_of - newest).days})
+        column = PRECISION.get(MAIN_DATE[name], "")
+        precision = (tables[name][column].astype("str") if column in tables[name]
+                     else pd.Series("year" if MAIN_DATE[name] == "year" else "day", index=dates.index))
+        ends = period_end(dates, precision)
+        newest = ends.idxmax()
+        rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name], "first": dates.min(),
+                     "last": dates[newest], "last_precision": precision[newest],
+                     "days_last_to_as_of": (as_of - ends[newest]).days})
     return pd.DataFrame(rows).set_index("table")
 
 

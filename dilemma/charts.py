@@ -6,6 +6,7 @@ import itertools
 import textwrap
 
 import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.text import Text
@@ -28,6 +29,11 @@ def date_axis(ax, months: int = 1) -> None:
     """Month ticks every ``months`` months, always including January, where the year is shown instead of 'Jan'."""
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, months)))
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator(), show_offset=False))
+
+
+def plain_numbers(axis) -> None:
+    """Tick labels as plain numbers with thousands separators (1, 10, 100, 1,000), not powers of ten on a log axis."""
+    axis.set_major_formatter(mticker.FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}"))
 
 
 def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int = 3, x_end=None) -> bool:

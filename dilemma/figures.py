@@ -77,6 +77,13 @@ def figure(nrows: int = 1, ncols: int = 1, **kwargs):
     return fig, axes
 
 
+def legend_above(fig, handles: list, ncol: int = 2, fontsize: float = 10.5) -> None:
+    """The legend between the subtitle and the plot, in ``ncol`` columns; the plot is lowered by the legend's rows, so
+    the legend never covers a bar, a line or a label."""
+    fig.legend(handles=handles, loc="upper center", ncol=ncol, bbox_to_anchor=(0.5, 0.875), fontsize=fontsize)
+    fig.subplots_adjust(top=0.80 - 0.03 * -(-len(handles) // ncol))
+
+
 def marker_kwargs(color: str, status: str) -> dict:
     """Scatter keyword arguments that show a row's claim status (hollow = claimed)."""
     style = CLAIM_STYLES[status]

@@ -69,6 +69,26 @@ def test_a_withdrawal_is_a_deed_but_neither_sends_forces_nor_outranks_a_commitme
     assert an.most_concrete(events.iloc[1:])["title"] == "treaty"  # paper outranks a pull-out
 
 
+def test_support_leaves_out_claims_and_pull_outs_and_the_mix_names_them():
+    deeds = pd.DataFrame({"category": ["strike", "military_withdrawal", "arms_support", "military_withdrawal", "agreement"],
+                          "claim_status": ["confirmed", "reported", "claimed", "claimed", "reported"],
+                          "title": ["strikes", "ships leave", "rumoured arms", "rumoured pull-out", "treaty"]})
+    assert an.support(deeds)["title"].tolist() == ["strikes", "treaty"]
+    assert an.deed_mix(deeds) == " (2 only claimed or denied, 1 pull-out)"  # a claimed pull-out counts once, as a claim
+    assert an.deed_mix(deeds.iloc[[0, 4]]) == ""
+
+
+def test_coverage_ages_a_month_dated_row_from_the_months_end(tables):
+    as_of = pd.Timestamp("2026-11-27")
+    estimates = tables["casualty_estimates"].copy()
+    newest = estimates["as_of"].idxmax()
+    estimates.loc[newest, ["as_of", "as_of_precision"]] = [pd.Timestamp("2026-10-01"), "month"]
+    row = an.coverage({**tables, "casualty_estimates": estimates}, as_of).loc["casualty_estimates"]
+    assert (row["last"], row["last_precision"], row["days_last_to_as_of"]) == (pd.Timestamp("2026-10-01"), "month", 27)
+    estimates.loc[newest, "as_of_precision"] = "day"
+    assert an.coverage({**tables, "casualty_estimates": estimates}, as_of).loc["casualty_estimates", "days_last_to_as_of"] == 57
+
+
 def test_plural():
     assert [an.plural(1, "strike"), an.plural(3, "strike"), an.plural(0, "word"), an.plural(2, "is", "are")] == [
         "1 strike", "3 strikes", "0 words", "2 are"]

@@ -206,3 +206,36 @@ def test_the_legend_names_the_style_actually_drawn_for_markers_and_for_bars():
     bar, = fg.claim_legend_handles(["claimed"], kind="bar")
     assert "hollow" in marker.get_label() and marker.get_markerfacecolor() == "white"
     assert "hatched" in bar.get_label() and bar.get_hatch() == fg.CLAIM_STYLES["claimed"]["hatch"]
+
+
+def test_plain_numbers_write_log_ticks_as_numbers_not_powers_of_ten():
+    import matplotlib.pyplot as plt
+
+    from dilemma import charts
+
+    fig, ax = fg.figure()
+    ax.set_xscale("log")
+    ax.set_xlim(0.5, 20000)
+    charts.plain_numbers(ax.xaxis)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if 0.5 <= t.get_position()[0] <= 20000]
+    assert {"1", "10", "1,000", "10,000"} <= set(labels)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("entries", "ncol"), [(2, 2), (5, 2), (6, 3), (8, 8)])
+def test_legend_above_never_covers_the_plot_or_the_subtitle(figures_dir, entries, ncol):
+    import matplotlib.pyplot as plt
+
+    fig, ax = fg.figure()
+    for i in range(entries):
+        ax.plot([0, 1], [i, i], label=f"a legend entry of some length, number {i}")
+    fg.legend_above(fig, ax.get_legend_handles_labels()[0], ncol=ncol)
+    fg.save(fig, "00-legend", title="A title", subtitle="A subtitle that says what is measured", tables=["events"],
+            data_as_of=AS_OF)
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    subtitle = fig.texts[1].get_window_extent(renderer)
+    assert legend.y0 > ax.get_window_extent(renderer).y1
+    assert legend.y1 < subtitle.y0
+    plt.close(fig)
