@@ -281,6 +281,17 @@ def newest_strike(strikes: pd.DataFrame) -> str:
     return text
 
 
+def low_confidence_note(vessel_strikes: pd.DataFrame) -> str:
+    """What of the strike totals rests on low-confidence records (weak sites only), as a sentence; '' when nothing."""
+    low = vessel_strikes[vessel_strikes["confidence"] == "low"]
+    if low.empty:
+        return ""
+    fate = (low["survivors"] - low[["survivors_rescued", "survivors_presumed_dead", "survivors_killed"]].sum(axis=1)).sum()
+    return (f" Of these totals, {plural(int(low['strikes_counted'].sum()), 'strike')}, {int(low['killed_best'].sum())} "
+            f"deaths and {int(low['survivors'].sum())} survivors ({int(fate)} of them of unreported fate) rest on "
+            "low-confidence records (weak sites only).")
+
+
 def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     """The README's headline block, every number computed from the data."""
     tables = d.load_all(data_dir)
@@ -298,7 +309,7 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     first = vs.sort_values("date").iloc[0]
     lines += ["", f"Strikes found from {fmt_date(first['date'], first['date_precision'])} to {newest_strike(vs)}, with the tolls "
               "announced at the time. Some strikes are missing (see `data/README.md`), so read every total as "
-              "\"at least\"."]
+              "\"at least\"." + low_confidence_note(vs)]
     raid = raid_toll(strikes)
     tolls = tables["casualty_estimates"]
     tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"])]

@@ -9,6 +9,7 @@ import matplotlib.dates as mdates
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PathCollection
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -52,6 +53,8 @@ def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int =
 
 
 LABEL_ANCHORS = {"center": 0.5, "left": 0.0, "right": 1.0}
+MARK_RADIUS = 5
+"""Points around a scatter marker's centre that a milestone's leader line or text should keep clear of."""
 """Where a milestone label may sit on its leader line: centred on it, starting at it or ending at it."""
 
 
@@ -62,15 +65,19 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
 
     Each label may sit at any tier (offset in points), on one line or (if long) two, centred on its leader, starting
     at it or ending at it. The places are measured as drawn and scored by harm: a text over another text or outside
-    the axes counts ten; a leader line through another label, or a text across a vertical line drawn before
-    (``axvline``), one. A local search (each label in turn takes its least harmful place, the lowest and on one line
-    on a tie, until none can improve) is started from the first label and from the last, preferring each alignment
-    in turn; the least harmful of these layouts is drawn.
+    the axes counts ten; a text over a marker drawn before (``scatter``: it hides a data point) two; a leader line
+    through another label or a marker, or a text across a vertical line drawn before (``axvline``), one. A local
+    search (each label in turn takes its least harmful place, the lowest and on one line on a tie, until none can
+    improve) is started from the first label and from the last, preferring each alignment in turn; the least harmful
+    of these layouts is drawn.
     """
     renderer = ax.figure.canvas.get_renderer()
     inside = ax.get_window_extent(renderer)
     walls = [ax.transData.transform((xy[0, 0], 0))[0] for xy in (line.get_xydata() for line in ax.lines)
              if len(xy) and (xy[:, 0] == xy[0, 0]).all()]  # vertical lines (axvline) drawn before the labels
+    marks = np.vstack([np.empty((0, 2))] + [c.get_offset_transform().transform(c.get_offsets()) for c in ax.collections
+                                            if isinstance(c, PathCollection)])  # scatter markers drawn before
+    radius = renderer.points_to_pixels(MARK_RADIUS)
     labelled, cut = limit_rows(events[events[label].notna()].sort_values("date"))
     places = []  # per label: every (keyword arguments, text box, leader line, harm of its own, where) it may take
     for _, row in labelled.iterrows():
@@ -87,7 +94,10 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
             for level, (align, relpos) in itertools.product(range(len(tiers)), LABEL_ANCHORS.items()):
                 tier = tiers[level]
                 text = measured.translated(measured.width * (0.5 - relpos), renderer.points_to_pixels(tier - tiers[0]))
-                outside = 10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
+                outside = (10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
+                           + int(((abs(marks[:, 0] - x) < radius) & (marks[:, 1] > y + radius) & (marks[:, 1] < text.y0)).sum())
+                           + 2 * int(((marks[:, 0] > text.x0 - radius) & (marks[:, 0] < text.x1 + radius)
+                                  & (marks[:, 1] > text.y0 - radius) & (marks[:, 1] < text.y1 + radius)).sum()))
                 kwargs = {**style, "xytext": (0, tier), "ha": align,
                           "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
                 options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside, (level, lines, align)))

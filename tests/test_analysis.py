@@ -89,6 +89,17 @@ def test_coverage_ages_a_month_dated_row_from_the_months_end(tables):
     assert an.coverage({**tables, "casualty_estimates": estimates}, as_of).loc["casualty_estimates", "days_last_to_as_of"] == 57
 
 
+def test_low_confidence_note_counts_only_what_rests_on_weak_records():
+    vs = pd.DataFrame({"confidence": ["high", "low", "low"], "strikes_counted": [1, 1, 2], "killed_best": [3, 2, 4],
+                       "survivors": pd.array([2, 0, 3], dtype="Int64"),
+                       "survivors_rescued": pd.array([2, None, 1], dtype="Int64"),
+                       "survivors_presumed_dead": pd.array([0, None, None], dtype="Int64"),
+                       "survivors_killed": pd.array([0, None, None], dtype="Int64")})
+    note = an.low_confidence_note(vs)
+    assert "3 strikes, 6 deaths and 3 survivors (2 of them of unreported fate)" in note
+    assert an.low_confidence_note(vs[vs["confidence"] == "high"]) == ""
+
+
 def test_plural():
     assert [an.plural(1, "strike"), an.plural(3, "strike"), an.plural(0, "word"), an.plural(2, "is", "are")] == [
         "1 strike", "3 strikes", "0 words", "2 are"]

@@ -239,3 +239,27 @@ def test_legend_above_never_covers_the_plot_or_the_subtitle(figures_dir, entries
     assert legend.y0 > ax.get_window_extent(renderer).y1
     assert legend.y1 < subtitle.y0
     plt.close(fig)
+
+
+def test_a_milestone_label_does_not_hide_a_marker_drawn_before_it():
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from dilemma import charts
+
+    day = pd.Timestamp("2025-06-01")
+    fig, ax = fg.figure()
+    ax.set_xlim(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    ax.set_ylim(0, 10)
+    renderer = fig.canvas.get_renderer()
+    x, y = ax.transData.transform((plt.matplotlib.dates.date2num(day), 2))
+    for dx in (-40, 0, 40):  # three markers where the lowest label, centred, starting or ending at its leader, would sit
+        ax.scatter([ax.transData.inverted().transform((x + dx, y + renderer.points_to_pixels(20)))[0]],
+                   [ax.transData.inverted().transform((x, y + renderer.points_to_pixels(20)))[1]], s=70)
+    charts.annotate_milestones(ax, pd.DataFrame({"date": [day], "y": [2.0], "milestone": ["A step"]}), "y",
+                               tiers=(14, 30, 46))
+    fig.canvas.draw()
+    box = Text.get_window_extent(ax.texts[0], renderer)  # the text alone, without its leader line
+    marks = [c.get_offset_transform().transform(c.get_offsets())[0] for c in ax.collections]
+    assert not any(box.x0 <= mx <= box.x1 and box.y0 <= my <= box.y1 for mx, my in marks)
+    plt.close(fig)
