@@ -283,13 +283,16 @@ def newest_strike(strikes: pd.DataFrame) -> str:
 
 def low_confidence_note(vessel_strikes: pd.DataFrame) -> str:
     """What of the strike totals rests on low-confidence records (weak sites only), as a sentence; '' when nothing."""
-    low = vessel_strikes[vessel_strikes["confidence"] == "low"]
-    if low.empty:
+    fates = ["survivors_rescued", "survivors_presumed_dead", "survivors_killed"]
+    unknown = vessel_strikes["survivors"].fillna(0) - vessel_strikes[fates].sum(axis=1)
+    low = vessel_strikes["confidence"] == "low"
+    if not low.any():
         return ""
-    fate = (low["survivors"] - low[["survivors_rescued", "survivors_presumed_dead", "survivors_killed"]].sum(axis=1)).sum()
-    return (f" Of these totals, {plural(int(low['strikes_counted'].sum()), 'strike')}, {int(low['killed_best'].sum())} "
-            f"deaths and {int(low['survivors'].sum())} survivors ({int(fate)} of them of unreported fate) rest on "
-            "low-confidence records (weak sites only).")
+    rows = vessel_strikes[low]
+    return (f" Low-confidence records (weak sites only) account for {plural(int(rows['strikes_counted'].sum()), 'strike')}, "
+            f"{int(rows['killed_best'].sum())} deaths and {int(rows['survivors'].sum())} survivors of these totals"
+            + (f", including {int(unknown[low].sum())} of the {int(unknown.sum())} survivors whose fate was not reported"
+               if unknown[low].sum() else "") + ".")
 
 
 def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
@@ -354,10 +357,16 @@ def _mix(events: pd.DataFrame) -> dict[str, int]:
             "reported_force_deeds": int((force & reported).sum())}
 
 
-def support(deeds: pd.DataFrame) -> pd.DataFrame:
-    """The deeds of support confirmed or reported: claims nobody verified and pull-outs (``military_withdrawal``, acts
-    that run against commitment) left out."""
+def established_deeds(deeds: pd.DataFrame) -> pd.DataFrame:
+    """The deeds confirmed or reported, pull-outs aside: claims nobody verified and withdrawals (``military_withdrawal``,
+    acts that run against commitment) left out. Not all of them are help: a flight of unknown cargo is among them."""
     return deeds[~deeds["claim_status"].isin(UNVERIFIED) & (deeds["category"] != "military_withdrawal")]
+
+
+def by_category(deeds: pd.DataFrame) -> str:
+    """'strike 3' or 'agreement 4, other 3': how many deeds of each category, most first, for printing."""
+    counts = deeds["category"].astype("str").value_counts()
+    return ", ".join(f"{label(category)} {n}" for category, n in counts.items())
 
 
 def deed_mix(deeds: pd.DataFrame) -> str:
@@ -453,7 +462,8 @@ def main_dates(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:
 def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
     """Rows, first and newest date, and the days from the newest row to data_as_of, per table. A date known only to the
     month or year counts from that period's end (SIPRI's 2024 deliveries run to 31 December 2024, a tally dated June 2026
-    to 30 June); ``last_precision`` says how precisely the newest row is dated."""
+    to 30 June), or from the day it was announced if earlier; ``last_precision`` says how precisely the newest row is
+    dated."""
     rows = []
     for name in MAIN_DATE:
         dates = main_dates(tables, name)
@@ -461,6 +471,8 @@ def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFra
         precision = (tables[name][column].astype("str") if column in tables[name]
                      else pd.Series("year" if MAIN_DATE[name] == "year" else "day", index=dates.index))
         ends = period_end(dates, precision)
+        if "announced_date" in tables[name]:  # a strike dated to its month happened before it was announced
+            ends = ends.where(~(tables[name]["announced_date"] < ends), tables[name]["announced_date"])
         newest = ends.idxmax()
         rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name], "first": dates.min(),
                      "last": dates[newest], "last_precision": precision[newest],

@@ -53,9 +53,9 @@ def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int =
 
 
 LABEL_ANCHORS = {"center": 0.5, "left": 0.0, "right": 1.0}
+"""Where a milestone label may sit on its leader line: centred on it, starting at it or ending at it."""
 MARK_RADIUS = 5
 """Points around a scatter marker's centre that a milestone's leader line or text should keep clear of."""
-"""Where a milestone label may sit on its leader line: centred on it, starting at it or ending at it."""
 
 
 def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 46, 62, 78),

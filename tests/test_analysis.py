@@ -69,11 +69,12 @@ def test_a_withdrawal_is_a_deed_but_neither_sends_forces_nor_outranks_a_commitme
     assert an.most_concrete(events.iloc[1:])["title"] == "treaty"  # paper outranks a pull-out
 
 
-def test_support_leaves_out_claims_and_pull_outs_and_the_mix_names_them():
+def test_established_deeds_leave_out_claims_and_pull_outs_and_the_mix_names_them():
     deeds = pd.DataFrame({"category": ["strike", "military_withdrawal", "arms_support", "military_withdrawal", "agreement"],
                           "claim_status": ["confirmed", "reported", "claimed", "claimed", "reported"],
                           "title": ["strikes", "ships leave", "rumoured arms", "rumoured pull-out", "treaty"]})
-    assert an.support(deeds)["title"].tolist() == ["strikes", "treaty"]
+    assert an.established_deeds(deeds)["title"].tolist() == ["strikes", "treaty"]
+    assert an.by_category(pd.concat([deeds, deeds.iloc[[0]]])) == "strike 2, military withdrawal 2, arms support 1, agreement 1"
     assert an.deed_mix(deeds) == " (2 only claimed or denied, 1 pull-out)"  # a claimed pull-out counts once, as a claim
     assert an.deed_mix(deeds.iloc[[0, 4]]) == ""
 
@@ -89,6 +90,17 @@ def test_coverage_ages_a_month_dated_row_from_the_months_end(tables):
     assert an.coverage({**tables, "casualty_estimates": estimates}, as_of).loc["casualty_estimates", "days_last_to_as_of"] == 57
 
 
+def test_coverage_never_dates_a_month_dated_strike_after_its_announcement(tables):
+    strikes = tables["strikes"].head(2).copy()
+    strikes["date"] = pd.to_datetime(["2026-06-01", "2026-06-21"])
+    strikes["date_precision"] = ["month", "day"]
+    strikes["announced_date"] = pd.to_datetime(["2026-06-18", "2026-06-21"])
+    row = an.coverage({**tables, "strikes": strikes}, pd.Timestamp("2026-11-27")).loc["strikes"]
+    assert (row["last"], row["last_precision"], row["days_last_to_as_of"]) == (pd.Timestamp("2026-06-21"), "day", 159)
+    strikes.loc[strikes.index[0], "announced_date"] = pd.NaT  # never announced: it may be as late as 30 June
+    assert an.coverage({**tables, "strikes": strikes}, pd.Timestamp("2026-11-27")).loc["strikes", "days_last_to_as_of"] == 150
+
+
 def test_low_confidence_note_counts_only_what_rests_on_weak_records():
     vs = pd.DataFrame({"confidence": ["high", "low", "low"], "strikes_counted": [1, 1, 2], "killed_best": [3, 2, 4],
                        "survivors": pd.array([2, 0, 3], dtype="Int64"),
@@ -96,7 +108,8 @@ def test_low_confidence_note_counts_only_what_rests_on_weak_records():
                        "survivors_presumed_dead": pd.array([0, None, None], dtype="Int64"),
                        "survivors_killed": pd.array([0, None, None], dtype="Int64")})
     note = an.low_confidence_note(vs)
-    assert "3 strikes, 6 deaths and 3 survivors (2 of them of unreported fate)" in note
+    assert "3 strikes, 6 deaths and 3 survivors" in note
+    assert "including 2 of the 2 survivors whose fate was not reported" in note
     assert an.low_confidence_note(vs[vs["confidence"] == "high"]) == ""
 
 
