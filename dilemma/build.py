@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from dilemma import briefing, paths
-from dilemma.data import TRUSTED_DIGEST_ENV
+from dilemma.data import TRUSTED_DIGEST_ENV, remember
 from dilemma.paths import write_if_changed
 from dilemma.schema import check, digest
 
@@ -96,6 +96,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         print(f"build stopped: {len(result.problems)} data problem(s); no notebook was run", file=sys.stderr)
         return 1
     print(f"data ok: {paths.display(data_dir)} (data as of {result.package['data_as_of']})", flush=True)
+    remember(data_dir, result)  # the README's headline and audit load the same data: no second check
     checked = time.perf_counter()
 
     out = Path(out).resolve() if out else None

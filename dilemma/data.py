@@ -42,6 +42,12 @@ def checked(data_dir: Path | None = None) -> Result:
     return result
 
 
+def remember(data_dir: Path, result: Result) -> None:
+    """Keep the result of a full check of ``data_dir`` (the build's own) for the loads that follow in this process."""
+    _CACHE.clear()
+    _CACHE[_state(Path(data_dir))] = result
+
+
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """One validated, typed table by resource name."""
     return checked(data_dir).tables[name].frame.reset_index(drop=True).copy()

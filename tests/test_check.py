@@ -320,3 +320,30 @@ def test_low_greater_than_high_without_a_best_value(data, capsys):
     code, out = run_check(data, capsys)
     assert code == 1
     expect(out, path, line, "value_low", "greater than value_high", "50.0 > 10.0")
+
+
+def test_a_trusted_digest_gives_the_same_frames_and_never_hides_a_problem_in_changed_bytes(data):
+    import pandas as pd
+
+    from dilemma.schema import check, digest
+
+    full, trusted = check(data), check(data, trusted_digest=digest(data))
+    assert full.ok and trusted.ok
+    for name, table in full.tables.items():
+        pd.testing.assert_frame_equal(trusted.tables[name].frame, table.frame)
+        assert trusted.tables[name].lines == table.lines
+    stale = digest(data)
+    set_cell(data / "strikes.csv", 2, "killed_low", "999")  # now above killed_best: a cross-field rule must catch it
+    assert [p.line for p in check(data, trusted_digest=stale).problems if p.column == "killed_low"] == [2]
+
+
+def test_a_remembered_check_is_reused_by_the_loaders(data, monkeypatch):  # the build remembers its own check
+    from dilemma import data as loader
+    from dilemma import schema
+    from dilemma.schema import check
+
+    result = check(data)
+    loader.remember(data, result)
+    monkeypatch.setattr(schema, "check", lambda *a, **k: pytest.fail("checked a second time"))
+    monkeypatch.setattr(loader, "check", lambda *a, **k: pytest.fail("checked a second time"))
+    assert set(loader.load_all(data)) == set(result.tables)
