@@ -370,7 +370,7 @@ def by_category(deeds: pd.DataFrame) -> str:
 
 
 def deed_mix(deeds: pd.DataFrame) -> str:
-    """What a count of deeds holds besides support confirmed or reported, for printing after it:
+    """What a count of deeds holds besides the established ones (``established_deeds``), for printing after it:
     ' (1 only claimed or denied, 1 pull-out)', or '' when nothing."""
     unverified = deeds["claim_status"].isin(UNVERIFIED)
     claimed, pullouts = int(unverified.sum()), int(((deeds["category"] == "military_withdrawal") & ~unverified).sum())

@@ -94,13 +94,13 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
             for level, (align, relpos) in itertools.product(range(len(tiers)), LABEL_ANCHORS.items()):
                 tier = tiers[level]
                 text = measured.translated(measured.width * (0.5 - relpos), renderer.points_to_pixels(tier - tiers[0]))
-                outside = (10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
-                           + int(((abs(marks[:, 0] - x) < radius) & (marks[:, 1] > y + radius) & (marks[:, 1] < text.y0)).sum())
-                           + 2 * int(((marks[:, 0] > text.x0 - radius) & (marks[:, 0] < text.x1 + radius)
-                                  & (marks[:, 1] > text.y0 - radius) & (marks[:, 1] < text.y1 + radius)).sum()))
+                alone = (10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
+                         + int(((abs(marks[:, 0] - x) < radius) & (marks[:, 1] > y + radius) & (marks[:, 1] < text.y0)).sum())
+                         + 2 * int(((marks[:, 0] > text.x0 - radius) & (marks[:, 0] < text.x1 + radius)
+                                    & (marks[:, 1] > text.y0 - radius) & (marks[:, 1] < text.y1 + radius)).sum()))
                 kwargs = {**style, "xytext": (0, tier), "ha": align,
                           "arrowprops": {"arrowstyle": "-", "color": "#999999", "lw": 0.8, "relpos": (relpos, 0)}}
-                options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), outside, (level, lines, align)))
+                options.append((kwargs, text, Bbox([[x, y], [x, text.y0]]), alone, (level, lines, align)))
         places.append(options)
 
     # What two labels' places do to each other, for every pair of places at once: pair[i, j][k, m] is the harm between
