@@ -46,16 +46,24 @@ def write_index(figures_dir: Path) -> list[dict]:
     return metas
 
 
-def _text_page(pdf: PdfPages, lines: list[tuple[str, float, str, float]]) -> None:
-    """One page of text lines: (text, font size, weight, y position from the bottom), wrapped to the page width."""
+def _text_page(pdf: PdfPages, blocks: list[tuple[str, float, str, float]], start: float, up: bool = False) -> float:
+    """One page of text blocks (text, font size, weight, gap after it), each wrapped to the page width and stacked
+    from ``start`` (a fraction of the page height) downwards, or upwards with ``up``. Every block is measured as drawn,
+    so a block that wraps to more lines pushes the next one along instead of printing over it. Returns where the
+    stack ends (the bottom of the last block, or with ``up`` its top)."""
     fig = plt.figure(figsize=PAGE)
-    for text, size, weight, y in lines:
+    renderer = fig.canvas.get_renderer()
+    y = start
+    for text, size, weight, gap in blocks:
         # textwrap rather than matplotlib's wrap=True, which measures the text again at every draw (about 1 s a pack).
         width = int(PAGE[0] * 0.92 * 72 / (size * 0.56))  # 0.56 em: a generous mean glyph width in DejaVu Sans
-        text = textwrap.fill(text, width, break_on_hyphens=False)
-        fig.text(0.04, y, text, fontsize=size, fontweight=weight, va="top", ha="left")
+        block = fig.text(0.04, y, textwrap.fill(text, width, break_on_hyphens=False), fontsize=size, fontweight=weight,
+                         va="bottom" if up else "top", ha="left")
+        height = block.get_window_extent(renderer).height / fig.bbox.height
+        y = y + height + gap if up else y - height - gap
     pdf.savefig(fig)
     plt.close(fig)
+    return y
 
 
 def _place(writer, page, figure, scale: float, x: float, y: float) -> None:
@@ -95,23 +103,27 @@ def write_pdf(figures_dir: Path) -> Path:
     metas = figure_meta(figures_dir)
     as_of = metas[0]["data_as_of"] if metas else "n/a"
     frames = io.BytesIO()
+    bottoms = []  # per figure page: where the caption ends, so the figure sits above it
     with PdfPages(frames, metadata=fig_style.PDF_METADATA) as pdf:
-        contents = [(f"{i}. {m['title']}", 10.5, "normal", 0.74 - 0.032 * (i - 2)) for i, m in enumerate(metas, start=2)]
-        _text_page(pdf, [(f"{fig_style.REPORT}: briefing figures", 26, "bold", 0.93),
-                         (f"Data as of {as_of}. Every figure is built from the report's CSV tables; "
-                          "every row's sources are in data/sources.csv.", 13, "normal", 0.85),
-                         ("Contents (page. title)", 14, "bold", 0.79), *contents])
+        end = _text_page(pdf, [(f"{fig_style.REPORT}: briefing figures", 26, "bold", 0.03),
+                               (f"Data as of {as_of}. Every figure is built from the report's CSV tables; "
+                                "every row's sources are in data/sources.csv.", 13, "normal", 0.03),
+                               ("Contents (page. title)", 14, "bold", 0.015),
+                               *[(f"{i}. {m['title']}", 10.5, "normal", 0.006) for i, m in enumerate(metas, start=2)]],
+                         start=0.95)
+        if end < 0.02:
+            raise ValueError(f"briefing.pdf: the contents of {len(metas)} figures do not fit on the title page")
         for meta in metas:
             tables = ", ".join(f"{t}.csv" for t in meta["tables"])
-            _text_page(pdf, [(meta["caption"], 11, "normal", 0.105),
-                             (f"Figure {meta['name']} | data: {tables} | data as of {meta['data_as_of']} | "
-                              f"notebook {meta['notebook']}", 9, "normal", 0.035)])
+            bottoms.append(_text_page(pdf, [(f"Figure {meta['name']} | data: {tables} | data as of {meta['data_as_of']} | "
+                                             f"notebook {meta['notebook']}", 9, "normal", 0.015),
+                                            (meta["caption"], 11, "normal", 0.015)], start=0.025, up=True))
     writer = PdfWriter(clone_from=frames)
-    scale = 0.86
-    for meta, page in zip(metas, writer.pages[1:], strict=True):
+    for meta, page, bottom in zip(metas, writer.pages[1:], bottoms, strict=True):
         figure = PdfReader(Path(figures_dir) / f"{meta['name']}.pdf").pages[0]
+        scale = min(0.86, 0.985 - bottom)  # as large as the page allows above the caption
         x = (float(page.mediabox.width) - float(figure.mediabox.width) * scale) / 2
-        _place(writer, page, figure, scale, x, float(page.mediabox.height) * 0.12)
+        _place(writer, page, figure, scale, x, float(page.mediabox.height) * bottom)
     writer.add_metadata({"/Title": f"{fig_style.REPORT}: briefing figures, data as of {as_of}",
                          "/Producer": fig_style.REPORT})
     buffer = io.BytesIO()

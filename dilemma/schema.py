@@ -371,8 +371,12 @@ def _rule_survivors(tables, as_of):
     fates = frame[list(SURVIVOR_FATES)].fillna(0).sum(axis=1)
     bad = frame[(fates > frame["survivors"]).fillna(False) | (frame["survivors"].isna() & (fates > 0))]
     for line, row in bad.iterrows():
+        if pd.isna(row["survivors"]):
+            yield ("strikes", line, "survivors", "is empty, but a survivors' fate is filled in: give the number of "
+                   "survivors (a fate needs a survivors count)", None)
+            continue
         yield ("strikes", line, "survivors", f"is smaller than {' + '.join(SURVIVOR_FATES)} "
-               f"({' + '.join(str(row[c]) for c in SURVIVOR_FATES)})", str(row["survivors"]))
+               f"({' + '.join('0' if pd.isna(row[c]) else str(row[c]) for c in SURVIVOR_FATES)})", str(row["survivors"]))
 
 
 def _rule_follow_up_killed(tables, as_of):

@@ -190,3 +190,60 @@ def test_a_chapter_without_a_findings_cell_is_named(tmp_path):
                                                   nbformat.v4.new_code_cell("print(1)")]), path)
     with pytest.raises(ValueError, match="07_new.ipynb: expected one cell tagged 'findings', found 0"):
         findings_markdown([path])
+
+
+def fake_figures(figures_dir: Path, titles: list[str], captions: list[str]) -> None:
+    """One real figure saved by the house ``save``, its PDF and sidecar copied under as many names as titles given."""
+    import json
+    import shutil
+
+    import matplotlib
+    import pandas as pd
+
+    matplotlib.use("Agg")
+    from dilemma import figures as fg
+
+    fig, _ = fg.figure()
+    fg.save(fig, "01-seed", title="seed", subtitle="seed", tables=["events"], data_as_of=pd.Timestamp("2026-03-01"))
+    seed = json.loads((figures_dir / "01-seed.json").read_text(encoding="utf-8"))
+    for path in figures_dir.glob("01-seed.*"):
+        if path.suffix != ".pdf":
+            path.unlink()
+    for i, (title, caption) in enumerate(zip(titles, captions, strict=True)):
+        name = f"01-fig{i:02d}"
+        shutil.copyfile(figures_dir / "01-seed.pdf", figures_dir / f"{name}.pdf")
+        (figures_dir / f"{name}.json").write_text(json.dumps({**seed, "name": name, "title": title, "caption": caption}),
+                                                  encoding="utf-8")
+    (figures_dir / "01-seed.pdf").unlink()
+
+
+def baselines(page, keep) -> list[float]:
+    """The baselines (points from the page's foot) of the page's own text chunks that ``keep`` accepts."""
+    found = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: found.append(cm[5]) if text.strip() and keep(text) else None)
+    return found
+
+
+def test_briefing_text_never_prints_over_text_or_the_figure_and_stays_on_the_page(tmp_path, monkeypatch):
+    import re
+
+    from pypdf import PdfReader
+
+    from dilemma import briefing
+
+    monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path))
+    titles = [f"Title {i}: " + "a finding stated at length so that it wraps onto a second line " * 3 for i in range(10)]
+    captions = [("Caption words that go on and on. " * (5 + 12 * (i % 2))) for i in range(10)]
+    fake_figures(tmp_path, titles, captions)
+    reader = PdfReader(briefing.write_pdf(tmp_path))
+    lines = sorted(set(baselines(reader.pages[0], lambda text: True)), reverse=True)
+    assert len(lines) >= 2 * len(titles) and min(lines) > 0  # every title wrapped, each line on its own baseline
+    assert min(a - b for a, b in zip(lines[:-1], lines[1:], strict=True)) >= 10  # no two lines closer than the smallest font
+    for page in reader.pages[1:]:
+        footer = baselines(page, lambda text: "notebook" in text or "Figure 01-fig" in text)
+        caption = baselines(page, lambda text: "Caption" in text or "on and on" in text)
+        scale, x, y = map(float, re.search(rb"q ([\d.]+) 0 0 [\d.]+ ([\d.]+) ([\d.]+) cm /Figure Do",
+                                           page.get_contents().get_data()).groups())
+        assert 0 < min(footer) and max(footer) + 9 <= min(caption), "the caption runs into the footer"
+        assert max(caption) + 11 <= y, "the figure covers the caption"
+        assert y + scale * float(page.mediabox.height) <= float(page.mediabox.height), "the figure leaves the page"

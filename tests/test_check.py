@@ -153,6 +153,16 @@ def test_survivors_fates_exceed_survivors(data, capsys):
     expect(out, path, 2, "survivors", "survivors_rescued + survivors_presumed_dead + survivors_killed")
 
 
+def test_a_fate_without_a_survivors_count_says_what_to_fill(data, capsys):
+    path = data / "strikes.csv"
+    set_cell(path, 2, "survivors", "")
+    set_cell(path, 2, "survivors_rescued", "1")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    hit = expect(out, path, 2, "survivors", "a fate needs a survivors count")
+    assert "<NA>" not in hit and "got" not in hit
+
+
 def test_survivors_killed_later_must_be_inside_the_toll(data, capsys):
     path = data / "strikes.csv"
     line = find_line(path, "kind", lambda v: v == "vessel_strike")
