@@ -16,12 +16,11 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from dilemma.schema import check
+    from dilemma.schema import check, report_lines
 
     result = check(args.data)
     if not result.ok:
-        for problem in result.problems:
-            print(problem)
+        print("\n".join(report_lines(result.problems)))
         print(f"{len(result.problems)} problem(s) found in {paths.display(args.data)}", file=sys.stderr)
         return 1
     counts = ", ".join(f"{name} {len(t.rows)}" for name, t in result.tables.items())

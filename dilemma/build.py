@@ -28,7 +28,7 @@ import nbformat
 from dilemma import briefing, paths
 from dilemma.data import TRUSTED_DIGEST_ENV, remember
 from dilemma.paths import write_if_changed
-from dilemma.schema import check, digest
+from dilemma.schema import check, digest, report_lines
 
 TIMEOUT = 900
 
@@ -91,8 +91,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
     data_dir = Path(data or paths.data_dir()).resolve()
     result = check(data_dir)
     if not result.ok:
-        for problem in result.problems:
-            print(problem)
+        print("\n".join(report_lines(result.problems)))
         print(f"build stopped: {len(result.problems)} data problem(s); no notebook was run", file=sys.stderr)
         return 1
     print(f"data ok: {paths.display(data_dir)} (data as of {result.package['data_as_of']})", flush=True)

@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -512,6 +513,17 @@ def digest(data_dir: Path) -> str:
         path = data_dir / name
         sha.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
     return sha.hexdigest()
+
+
+def report_lines(problems: list[Problem], repeated: int = 5) -> list[str]:
+    """Every problem as a line; then, for each file and column where ``repeated`` or more rows share one problem, a
+    summary: a whole column changed at once is usually a spreadsheet re-saving the file in its own format."""
+    lines = [str(p) for p in problems]
+    same = Counter((p.path, p.column, p.message) for p in problems if p.column and p.line)
+    lines += [f"{path}: {column}: {n} rows have the same problem ({message}); if a spreadsheet re-saved the file, "
+              "re-export it as CSV with ISO dates (YYYY-MM-DD) and plain numbers, or restore it from git"
+              for (path, column, message), n in same.items() if n >= repeated]
+    return lines
 
 
 def check(data_dir: Path, trusted_digest: str | None = None) -> Result:

@@ -357,3 +357,18 @@ def test_a_remembered_check_is_reused_by_the_loaders(data, monkeypatch):  # the 
     monkeypatch.setattr(schema, "check", lambda *a, **k: pytest.fail("checked a second time"))
     monkeypatch.setattr(loader, "check", lambda *a, **k: pytest.fail("checked a second time"))
     assert set(loader.load_all(data)) == set(result.tables)
+
+
+def test_a_column_rewritten_by_a_spreadsheet_gets_one_summary_line(data, capsys):
+    path = data / "strikes.csv"
+    rows = read_rows(path)
+    column = rows[0].index("date")
+    for row in rows[1:7]:
+        year, month, day = row[column].split("-")
+        row[column] = f"{day}/{month}/{year}"  # what a spreadsheet re-saving the file might write
+    write_rows(path, rows)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    summary = [o for o in out if o.startswith(f"{path}: date: 6 rows have the same problem")]
+    assert len(summary) == 1 and "YYYY-MM-DD" in summary[0]
+    assert len([o for o in out if ": date: not a valid date" in o]) == 6  # the lines themselves are all still there
