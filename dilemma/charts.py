@@ -86,7 +86,8 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
         options = []
         words = str(row[label])
         for lines, wording in enumerate([words] + ([textwrap.fill(words, len(words) // 2 + 4)] if len(words) > 24 else [])):
-            style = {"text": wording, "xy": point, "textcoords": "offset points", "fontsize": 10, "color": "#222222"}
+            style = {"text": wording, "xy": point, "textcoords": "offset points", "fontsize": 10, "color": "#222222",
+                     "zorder": 2.5}  # under the markers (zorder 3): a leader passes behind a point, never over it
             probe = ax.annotate(xytext=(0, tiers[0]), ha="center", **style)  # measured once: other places move it
             probe.update_positions(renderer)
             measured = Text.get_window_extent(probe, renderer).padded(2)
