@@ -247,3 +247,13 @@ def test_briefing_text_never_prints_over_text_or_the_figure_and_stays_on_the_pag
         assert 0 < min(footer) and max(footer) + 9 <= min(caption), "the caption runs into the footer"
         assert max(caption) + 11 <= y, "the figure covers the caption"
         assert y + scale * float(page.mediabox.height) <= float(page.mediabox.height), "the figure leaves the page"
+
+
+def test_a_contents_list_too_long_for_the_title_page_stops_with_a_clear_error(tmp_path, monkeypatch):
+    from dilemma import briefing
+
+    monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path))
+    fake_figures(tmp_path, [f"Title {i}: " + "a finding stated at length " * 8 for i in range(40)], ["caption"] * 40)
+    with pytest.raises(ValueError, match="the contents of 40 figures do not fit on the title page"):
+        briefing.write_pdf(tmp_path)
+    assert not (tmp_path / "briefing.pdf").exists()  # nothing half-written
