@@ -115,11 +115,13 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
     """Every published boat-strike tally beside the dataset's running totals on the last day its as_of could be
     (``compared_on``: the date itself, or the end of its month or year when only that is known).
 
-    Tallies that give only a bound ("over 200") are left out (counted in ``attrs["bound_only"]``). A tally reconciles
+    Tallies that give only a bound ("over 200") are left out (counted in ``attrs["bound_only"]``), and so are partial
+    counts (``PARTIAL_SCOPES``: military dead only, one nationality), which cannot match all the dead. A tally reconciles
     when it is within ``tolerance`` deaths of the dataset's deaths at the time, or of deaths plus survivors presumed dead.
     """
     totals = running_totals(strikes).reset_index().rename(columns={"date": "compared_on"})
-    tallies = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].notna()]
+    tallies = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].notna()
+                        & ~estimates["scope"].isin(PARTIAL_SCOPES)]
     tallies = tallies.assign(compared_on=period_end(tallies["as_of"], tallies["as_of_precision"]))
     tallies = tallies.sort_values(["compared_on", "estimate_id"])
     merged = pd.merge_asof(tallies[["estimate_id", "as_of", "as_of_precision", "compared_on", "publisher", "killed_best",
@@ -272,12 +274,16 @@ def reader_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def newest_strike(strikes: pd.DataFrame) -> str:
     """The newest strike's date, with how sure its record is when that is not high: '21 June 2026 (low confidence;
     newest high-confidence strike: 8 March 2026)'. A finding that force went on rests on that record."""
-    last = strikes.sort_values("date").iloc[-1]
+    # on the same date the surest record is the newest: a low-confidence twin of a confirmed strike needs no caveat
+    order = strikes.assign(sure=strikes["confidence"].map({"low": 0, "medium": 1, "high": 2}).astype("int64"))
+    order = order.sort_values(["date", "sure"], kind="stable")
+    last = order.iloc[-1]
     text = fmt_date(last["date"], last["date_precision"])
     if last["confidence"] != "high":
-        sure = strikes[strikes["confidence"] == "high"]
+        sure = order[order["confidence"] == "high"]
         text += f" ({last['confidence']} confidence" + (
-            f"; newest high-confidence strike: {fmt_date(sure['date'].max())})" if len(sure) else ")")
+            f"; newest high-confidence strike: {fmt_date(sure['date'].iloc[-1], sure['date_precision'].iloc[-1])})"
+            if len(sure) else ")")
     return text
 
 
@@ -405,13 +411,15 @@ def most_concrete(events: pd.DataFrame) -> pd.Series:
 def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int = 14) -> pd.DataFrame:
     """For each trigger event, the response events dated within ``days`` days after it (same day included).
 
-    Windows of triggers less than ``days`` apart overlap: ``event_ids`` lets a caller count an event once."""
+    A response counts only when its whole date period lies in the window: one known only to its month or year is in
+    no window (a caller lists such rows apart). Windows of triggers less than ``days`` apart overlap: ``event_ids``
+    lets a caller count an event once."""
     rows = []
+    ends = period_end(responses["date"], responses["date_precision"])
     for _, trigger in triggers.sort_values("date").iterrows():
-        window = responses[(responses["date"] >= trigger["date"])
-                           & (responses["date"] <= trigger["date"] + pd.Timedelta(days=days))]
+        window = responses[(responses["date"] >= trigger["date"]) & (ends <= trigger["date"] + pd.Timedelta(days=days))]
         rows.append({"date": trigger["date"], "date_precision": trigger["date_precision"],
-                     "turning_point": trigger["milestone"] or trigger["title"],
+                     "turning_point": trigger["title"] if pd.isna(trigger["milestone"]) else trigger["milestone"],
                      "responses": len(window), **_mix(window), "event_ids": tuple(window["event_id"]),
                      "what": " | ".join(window["title"]) if len(window) else "(nothing recorded)"})
     return pd.DataFrame(rows)

@@ -3,10 +3,13 @@
 1. The data is checked first; on any problem the build prints the check's lines
    and stops before a notebook runs.
 2. Every ``notebooks/NN_*.ipynb`` is executed with nbclient, in parallel across
-   ``--jobs`` processes; each kernel sees ``DILEMMA_DATA_DIR`` and
-   ``DILEMMA_FIGURES_DIR``. A notebook is written back only when it ran
-   without error, normalised so that unchanged data gives unchanged bytes.
-3. figures/README.md and figures/briefing.pdf are generated from the figures'
+   ``--jobs`` processes, into a staging folder; each kernel sees
+   ``DILEMMA_DATA_DIR`` and ``DILEMMA_FIGURES_DIR`` (staged figures). Executed
+   notebooks are normalised so that unchanged data gives unchanged bytes.
+3. Only when every notebook succeeded are the staged notebooks and figures
+   published (a failed build changes nothing): changed files replaced,
+   figures no notebook makes any more removed. Then
+   figures/README.md and figures/briefing.pdf are generated from the figures'
    sidecars, and the README's headline block from the data.
 
 Without ``--out`` everything is updated in place; with ``--out DIR`` executed
@@ -19,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -31,6 +35,8 @@ from dilemma.paths import write_if_changed
 from dilemma.schema import check, digest, report_lines
 
 TIMEOUT = 900
+FIGURE_FILES = "[0-9][0-9]-*"
+"""The files ``figures.save`` writes (``NN-slug.png``, ``.svg``, ``.pdf``, ``.json``); the rest of figures/ is the pack."""
 
 
 def notebooks() -> list[Path]:
@@ -57,6 +63,7 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
+    nb.metadata.get("language_info", {}).pop("version", None)  # the Python patch release: not part of the report
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("papermill", None)
     return nb
@@ -86,6 +93,24 @@ def execute(source: Path, target: Path) -> tuple[str, float, str]:
     return source.name, time.perf_counter() - started, ""
 
 
+def _set_environment(settings: dict[str, str]) -> None:  # a module-level function: workers may be spawned
+    os.environ.update(settings)
+
+
+def publish(staging: Path, figures: Path) -> list[str]:
+    """Move one run's figures from ``staging`` into ``figures``: a changed file is replaced, an unchanged one keeps its
+    bytes and date, and a figure file this run did not make is deleted (so the index and briefing.pdf list only the
+    figures the notebooks make now). Generated files that are not figures (README.md, briefing.pdf) stay. Returns the
+    names deleted."""
+    made = {p.name for p in staging.iterdir()}
+    stale = sorted(p.name for p in figures.glob(FIGURE_FILES) if p.name not in made)
+    for name in stale:
+        (figures / name).unlink()
+    for name in sorted(made):
+        write_if_changed(figures / name, (staging / name).read_bytes())
+    return stale
+
+
 def build(data: Path | None = None, out: Path | None = None, jobs: int | None = None) -> int:
     started = time.perf_counter()
     data_dir = Path(data or paths.data_dir()).resolve()
@@ -105,25 +130,33 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
     if out:
         readme.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(paths.ROOT / "README.md", readme)
-    os.environ["DILEMMA_DATA_DIR"] = str(data_dir)
-    os.environ["DILEMMA_FIGURES_DIR"] = str(figures_out)
-    os.environ[TRUSTED_DIGEST_ENV] = digest(data_dir)
-
     todo = notebooks()
     jobs = max(1, jobs or os.cpu_count() or 1)
     failures = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo) or 1)) as pool:
-        futures = [pool.submit(execute, nb, notebooks_out / nb.name) for nb in todo]
-        for done, future in enumerate(as_completed(futures), start=1):
-            name, seconds, error = future.result()
-            status = "ok" if not error else f"FAILED: {error}"
-            print(f"[{done}/{len(todo)}] {name} {seconds:5.1f} s {status}", flush=True)
-            if error:
-                failures.append(name)
-    if failures:
-        print(f"build failed: {len(failures)} of {len(todo)} notebook(s) failed ({', '.join(failures)}); "
-              "their files were left as they were", file=sys.stderr)
-        return 1
+    with tempfile.TemporaryDirectory(prefix="dilemma-build-") as staging:
+        staged_notebooks, staged_figures = Path(staging) / "notebooks", Path(staging) / "figures"
+        staged_figures.mkdir()
+        # the workers (and the kernels they start) get the settings; this process's environment is left as it was
+        settings = {"DILEMMA_DATA_DIR": str(data_dir), "DILEMMA_FIGURES_DIR": str(staged_figures),
+                    TRUSTED_DIGEST_ENV: digest(data_dir)}
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo) or 1), initializer=_set_environment,
+                                 initargs=(settings,)) as pool:
+            futures = [pool.submit(execute, nb, staged_notebooks / nb.name) for nb in todo]
+            for done, future in enumerate(as_completed(futures), start=1):
+                name, seconds, error = future.result()
+                status = "ok" if not error else f"FAILED: {error}"
+                print(f"[{done}/{len(todo)}] {name} {seconds:5.1f} s {status}", flush=True)
+                if error:
+                    failures.append(name)
+        if failures:
+            print(f"build failed: {len(failures)} of {len(todo)} notebook(s) failed ({', '.join(failures)}); no "
+                  "notebook or figure was changed", file=sys.stderr)
+            return 1
+        for nb in todo:
+            write_if_changed(notebooks_out / nb.name, (staged_notebooks / nb.name).read_bytes())
+        removed = publish(staged_figures, figures_out)
+    if removed:
+        print(f"removed {len(removed)} file(s) of figures no notebook makes any more: {', '.join(removed)}")
     executed = time.perf_counter()
     figures = briefing.write_index(figures_out)
     briefing.write_pdf(figures_out)

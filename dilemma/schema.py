@@ -105,23 +105,52 @@ class Result:
 
 
 def read_package(data_dir: Path) -> tuple[dict, list[Problem]]:
+    if not Path(data_dir).is_dir():
+        what = "does not exist" if not Path(data_dir).exists() else "is a file"
+        return {}, [Problem(display(Path(data_dir)), message=f"{what}: give the data folder (the one with {PACKAGE_FILE})")]
     path = Path(data_dir) / PACKAGE_FILE
     shown = display(path)
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}, [Problem(shown, message="file is missing")]
+    except OSError as exc:
+        return {}, [Problem(shown, message=f"cannot be read ({exc.strerror})")]
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return {}, [Problem(shown, message=f"is not valid JSON ({exc})")]
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         return {}, [Problem(shown, message="has no list of resources")]
     problems = []
+    for i, resource in enumerate(descriptor["resources"], start=1):
+        if not _is_resource(resource):
+            problems.append(Problem(shown, message=f"resource {i} needs a name, a path and a schema whose fields each "
+                                    "have a name and a type"))
+    if problems:
+        return {}, problems
     as_of = descriptor.get("data_as_of")
-    try:
-        date.fromisoformat(str(as_of))
-    except ValueError:
+    if not _is_iso_date(as_of):
         problems.append(Problem(shown, column="data_as_of", message="must be a date as YYYY-MM-DD", value=str(as_of)))
     return descriptor, problems
+
+
+def _is_resource(resource) -> bool:
+    """A resource the check can read: a name, a path and a schema whose fields each have a name and a type."""
+    try:
+        return (isinstance(resource["name"], str) and isinstance(resource["path"], str)
+                and all(isinstance(f["name"], str) and isinstance(f["type"], str) for f in resource["schema"]["fields"]))
+    except (KeyError, TypeError):
+        return False
+
+
+def _is_iso_date(value) -> bool:
+    """A string written YYYY-MM-DD that is a real date (``date.fromisoformat`` alone also takes 20261127)."""
+    if not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _fix_bytes(cell: str) -> str:
@@ -149,6 +178,8 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
     if raw.startswith(codecs.BOM_UTF8):
         problems.append(Problem(shown, 1, message="file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"))
         raw = raw[len(codecs.BOM_UTF8):]
+        if not raw.strip():  # what a spreadsheet writes for an empty sheet saved as "CSV UTF-8"
+            return [*problems, Problem(shown, message="file is empty (expected a header row and data rows)")]
     text = raw.decode("utf-8", "surrogateescape")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     bad_bytes = re.search("[\udc80-\udcff]", text) is not None
@@ -316,6 +347,11 @@ def schema_problems(tables: dict[str, Table]) -> list[Problem]:
 # --------------------------------------------------------------------------- typed frames
 
 
+WRITTEN_AS = {"date": r"\d{4}-\d{2}-\d{2}", "integer": r"-?\d+", "number": r"-?\d+(\.\d+)?"}
+"""How a date, integer or number cell must be written; a cell written otherwise is missing in the typed frame and
+reported by the check (frictionless alone would accept ``+1``, `` 5``, ``inf`` or ``2025-9-2``)."""
+
+
 def to_frame(table: Table) -> pd.DataFrame:
     """Typed DataFrame of the parsed rows, indexed by the physical line of each row.
 
@@ -328,11 +364,12 @@ def to_frame(table: Table) -> pd.DataFrame:
         column = raw[name] if name in raw else pd.Series([""] * len(raw), dtype="str")
         column = column.where(column != "")
         kind = fdesc["type"]
+        if kind in WRITTEN_AS:  # only what the data's own format allows: no sign, space, exponent, inf or 2025-9-2
+            column = column.where(column.str.fullmatch(WRITTEN_AS[kind], na=False))
         if kind == "date":
             out[name] = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
         elif kind == "integer":
-            number = pd.to_numeric(column.where(column.str.fullmatch(r"-?\d+", na=False)), errors="coerce")
-            out[name] = number.astype("Int64")
+            out[name] = pd.to_numeric(column, errors="coerce").astype("Int64")
         elif kind == "number":
             out[name] = pd.to_numeric(column, errors="coerce").astype("Float64")
         elif "enum" in fdesc.get("constraints", {}):
@@ -398,9 +435,16 @@ def _required_when(name: str, column: str, when, message: str):
     """A rule: ``column`` of table ``name`` must be filled in the rows where ``when(frame)`` holds."""
     def rule(tables, as_of):
         frame = tables[name].frame
-        for line in frame.index[when(frame).fillna(False) & frame[column].isna()]:
+        empty = _written(tables[name], column) == ""  # a cell filled but unreadable is reported by _rule_written_as
+        for line in frame.index[when(frame).fillna(False) & empty]:
             yield name, line, column, message, ""
     return rule
+
+
+def _written(table: Table, column: str) -> pd.Series:
+    """The cells of ``column`` as written in the file, indexed like the typed frame (empty where the column is missing)."""
+    at = table.header.index(column) if column in table.header else None
+    return pd.Series(["" if at is None else row[at] for row in table.rows], index=table.frame.index, dtype="str")
 
 
 def _rule_date_precision(tables, as_of):
@@ -442,6 +486,18 @@ def _rule_not_after_data_as_of(tables, as_of):
             for line in column.index[late.fillna(False)]:
                 yield (name, line, fdesc["name"], f"is after data_as_of {as_of:%Y-%m-%d} in datapackage.json",
                        shown[line])
+
+
+def _rule_written_as(tables, as_of):
+    """A filled date, integer or number cell that the typed frame could not read (see ``WRITTEN_AS``) is reported, so
+    no value is lost without a word; a cell frictionless rejected too gets the same problem, reported once."""
+    for name, table in tables.items():
+        for fdesc in table.schema["fields"]:
+            if fdesc["type"] not in WRITTEN_AS:
+                continue
+            written = _written(table, fdesc["name"])
+            for line, value in written[(written != "") & table.frame[fdesc["name"]].isna()].items():
+                yield name, line, fdesc["name"], TYPE_HINTS[fdesc["type"]], value
 
 
 def _rule_source_ids(tables, as_of):
@@ -491,6 +547,7 @@ CROSS_FIELD_RULES = {
     "month/year precision dates on the 1st": _rule_date_precision,
     "announced_date not before a day-precision strike date": _rule_announced_after_strike,
     "no date after data_as_of": _rule_not_after_data_as_of,
+    "every date and number written as the format says": _rule_written_as,
     "every source id exists and every source is cited": _rule_source_ids,
     "no text cell a spreadsheet would run as a formula": _rule_no_formulas,
 }

@@ -69,6 +69,39 @@ def test_a_withdrawal_is_a_deed_but_neither_sends_forces_nor_outranks_a_commitme
     assert an.most_concrete(events.iloc[1:])["title"] == "treaty"  # paper outranks a pull-out
 
 
+def test_responses_within_places_no_month_dated_response_and_names_a_step_without_milestone():
+    triggers = pd.DataFrame({"date": pd.to_datetime(["2025-10-01", "2025-10-20"]), "date_precision": "day",
+                             "milestone": ["Carrier ordered", None], "title": ["carrier", "Tanker seized"]})
+    responses = pd.DataFrame({
+        "date": pd.to_datetime(["2025-10-01", "2025-10-03", "2025-10-25"]), "date_precision": ["month", "day", "day"],
+        "event_id": ["m", "a", "b"], "title": ["some day in October", "call", "flight"], "category": "statement",
+        "claim_status": "confirmed", "kind": "words"})
+    rows = an.responses_within(triggers, responses, days=14)
+    assert rows["turning_point"].tolist() == ["Carrier ordered", "Tanker seized"]
+    # the October row could fall in either window or in neither: it is counted in none (by its 1st it would join the first)
+    assert rows["event_ids"].tolist() == [("a",), ("b",)]
+
+
+def test_newest_strike_never_invents_a_day_and_prefers_the_surest_of_a_date():
+    strikes = pd.DataFrame({"date": pd.to_datetime(["2026-03-01", "2026-06-21", "2026-06-21"]),
+                            "date_precision": ["month", "day", "day"], "confidence": ["high", "high", "low"]})
+    assert an.newest_strike(strikes) == "21 June 2026"  # a confirmed strike that day: whatever the row order
+    assert an.newest_strike(strikes.iloc[::-1]) == "21 June 2026"
+    assert an.newest_strike(strikes.iloc[[0, 2]]) == "21 June 2026 (low confidence; newest high-confidence strike: March 2026)"
+
+
+def test_reconcile_leaves_out_partial_tallies():
+    strikes = pd.DataFrame({"kind": "vessel_strike", "strike_id": "a", "date": pd.to_datetime(["2025-09-02"]),
+                            "date_precision": "day",
+                            "announced_date": pd.NaT, "strikes_counted": 1, "vessels": 1, "killed_best": 11,
+                            "survivors_presumed_dead": 0})
+    estimates = pd.DataFrame({"estimate_id": ["all", "troops"], "subject": "vessel_strike_campaign",
+                              "as_of": pd.to_datetime(["2025-09-03"] * 2), "as_of_precision": "day",
+                              "publisher": "x", "killed_best": [11, 3], "strikes": 1, "includes_presumed_dead": "",
+                              "scope": ["all", "military_only"]})
+    assert an.reconcile(strikes, estimates)["estimate_id"].tolist() == ["all"]  # 3 soldiers are not a count of all 11
+
+
 def test_established_deeds_leave_out_claims_and_pull_outs_and_the_mix_names_them():
     deeds = pd.DataFrame({"category": ["strike", "military_withdrawal", "arms_support", "military_withdrawal", "agreement"],
                           "claim_status": ["confirmed", "reported", "claimed", "claimed", "reported"],
@@ -267,7 +300,7 @@ def test_a_tally_dated_to_its_month_is_compared_at_the_months_end():
     tallies = pd.DataFrame({
         "estimate_id": ["day", "month"], "subject": "vessel_strike_campaign", "publisher": "x", "strikes": pd.NA,
         "as_of": pd.to_datetime(["2026-06-10", "2026-06-01"]), "as_of_precision": ["day", "month"],
-        "killed_best": [2, 5], "includes_presumed_dead": "no"})
+        "killed_best": [2, 5], "includes_presumed_dead": "no", "scope": "all"})
     rec = an.reconcile(strikes, tallies).set_index("estimate_id")
     assert rec.loc["month", "compared_on"] == pd.Timestamp("2026-06-30") and rec.loc["month", "reconciles"]
     assert rec.loc["day", "dataset_killed"] == 2  # a day-dated tally is compared on its own day

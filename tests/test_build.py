@@ -150,6 +150,46 @@ def test_a_failing_cell_is_named_and_nothing_is_written(tmp_path):
     assert not target.exists() and source.read_bytes() == before
 
 
+def test_a_build_with_a_failing_notebook_changes_no_notebook_and_no_figure(tmp_path, monkeypatch, capsys):
+    """One chapter saves a figure and succeeds, the next fails: the figure folder and the notebooks stay as they were."""
+    from dilemma import build as build_module
+
+    sources = []
+    for name, code in (("01_ok.ipynb", "from pathlib import Path\nimport os\n"
+                                       "Path(os.environ['DILEMMA_FIGURES_DIR'], '01-new.json').write_text('{}')"),
+                       ("02_broken.ipynb", "raise KeyError('no such column')")):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, tmp_path / name)
+        sources.append(tmp_path / name)
+    monkeypatch.setattr(build_module, "notebooks", lambda: sources)
+    out = tmp_path / "out"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "01-old.json").write_text("{}")
+    assert build_module.build(out=out, jobs=2) == 1
+    assert "02_broken.ipynb" in capsys.readouterr().err
+    assert sorted(p.name for p in (out / "figures").iterdir()) == ["01-old.json"]
+    assert not (out / "notebooks").exists()
+
+
+def test_publish_replaces_changed_figures_keeps_unchanged_ones_and_removes_stale_ones(tmp_path):
+    from dilemma.build import publish
+
+    staging, figures = tmp_path / "staging", tmp_path / "figures"
+    staging.mkdir()
+    figures.mkdir()
+    for name, text in (("01-same.png", "same"), ("01-changed.png", "new"), ("02-added.json", "{}")):
+        (staging / name).write_text(text)
+    for name, text in (("01-same.png", "same"), ("01-changed.png", "old"), ("01-renamed.png", "x"), ("01-renamed.json", "{}"),
+                       ("README.md", "index"), ("briefing.pdf", "pack")):
+        (figures / name).write_text(text)
+    os.utime(figures / "01-same.png", (0, 0))
+    assert publish(staging, figures) == ["01-renamed.json", "01-renamed.png"]
+    assert {p.name: p.read_text() for p in figures.iterdir()} == {
+        "01-same.png": "same", "01-changed.png": "new", "02-added.json": "{}", "README.md": "index", "briefing.pdf": "pack"}
+    assert (figures / "01-same.png").stat().st_mtime == 0, "an unchanged figure must not be rewritten"
+
+
 def test_normalise_gives_the_same_bytes_however_stdout_was_chunked():
     """The kernel may deliver one cell's prints as one stream output or several; the written notebook must not differ."""
     from dilemma.build import normalise

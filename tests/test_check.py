@@ -87,6 +87,50 @@ def test_byte_order_mark(data, capsys):
     assert len(out) == 1, "the BOM must not hide the header or shift the rows"
 
 
+def test_a_lone_byte_order_mark_is_an_empty_file(data, capsys):  # Excel's "CSV UTF-8" export of an empty sheet
+    path = data / "events.csv"
+    path.write_bytes(b"\xef\xbb\xbf\r\n")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert f"{path}: file is empty (expected a header row and data rows)" in out
+
+
+@pytest.mark.parametrize(("file", "column", "value", "hint"), [
+    ("strikes.csv", "strikes_counted", "+1", "not a whole number"),
+    ("strikes.csv", "killed_best", " 5", "not a whole number"),
+    ("arms_transfers.csv", "tiv_millions", "inf", "not a number"),
+    ("strikes.csv", "date", "2025-9-2", "YYYY-MM-DD"),
+])
+def test_a_value_the_loaders_would_not_read_as_written_is_reported(data, capsys, file, column, value, hint):
+    """Table Schema accepts these spellings; the typed tables would hold a missing value instead, losing the number."""
+    path = data / file
+    line = find_line(path, column, lambda v: v != "")
+    set_cell(path, line, column, value)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, column, hint, f"(got {value!r})")
+
+
+def test_a_data_path_that_is_not_a_folder(data, capsys):
+    code, out = run_check(data / "events.csv", capsys)
+    assert code == 1
+    assert out == [f"{data / 'events.csv'}: is a file: give the data folder (the one with datapackage.json)"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda p: p["resources"][2].pop("schema"), "resource 3 needs a name, a path and a schema"),
+    (lambda p: p.update(data_as_of=20261127), "data_as_of: must be a date as YYYY-MM-DD (got '20261127')"),
+])
+def test_a_malformed_package_descriptor_is_reported_not_raised(data, capsys, change, message):
+    path = data / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    change(package)
+    path.write_text(json.dumps(package), encoding="utf-8")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert any(line.startswith(f"{path}: ") and message in line for line in out), out
+
+
 def test_not_utf8(data, capsys):
     path = data / "events.csv"
     line = 3
