@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from dilemma import data as d
+from dilemma.schema import SURVIVOR_FATES
 
 WORDS = ("statement", "diplomatic")
 """Event categories that are words (statements, calls, meetings, UN speeches); every other category is a deed."""
@@ -153,6 +154,12 @@ def reconcile_summary(rec: pd.DataFrame) -> str:
             "presumed dead)" + (f"; {bound_only} more give only a bound and are not compared" if bound_only else ""))
 
 
+def survivors_fate_unknown(frame: pd.DataFrame) -> pd.Series:
+    """Survivors of the first hit whose fate no source reports: survivors minus the rescued, the presumed dead and those
+    killed by a follow-up strike (an empty count is none)."""
+    return frame["survivors"].fillna(0) - frame[list(SURVIVOR_FATES)].fillna(0).sum(axis=1)
+
+
 def theater_totals(strikes: pd.DataFrame) -> pd.DataFrame:
     """Vessel-strike totals by theater, with an all-theaters row. The survivors of the first hit split into rescued,
     presumed dead, killed by a follow-up strike (also counted in ``killed_best``) and ``survivors_fate_unknown``."""
@@ -161,7 +168,7 @@ def theater_totals(strikes: pd.DataFrame) -> pd.DataFrame:
             "survivors_killed"]
     table = vs.groupby(vs["theater"].astype("str"))[cols].sum()
     table.loc["all"] = table.sum()
-    table["survivors_fate_unknown"] = table["survivors"] - table[cols[4:]].sum(axis=1)
+    table["survivors_fate_unknown"] = survivors_fate_unknown(table)
     return table.astype("int64")
 
 
@@ -289,8 +296,7 @@ def newest_strike(strikes: pd.DataFrame) -> str:
 
 def low_confidence_note(vessel_strikes: pd.DataFrame) -> str:
     """What of the strike totals rests on low-confidence records (weak sites only), as a sentence; '' when nothing."""
-    fates = ["survivors_rescued", "survivors_presumed_dead", "survivors_killed"]
-    unknown = vessel_strikes["survivors"].fillna(0) - vessel_strikes[fates].sum(axis=1)
+    unknown = survivors_fate_unknown(vessel_strikes)
     low = vessel_strikes["confidence"] == "low"
     if not low.any():
         return ""

@@ -15,7 +15,6 @@ import io
 import json
 from pathlib import Path
 
-import matplotlib as mpl
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -64,9 +63,7 @@ SPAN_STYLE = {"linewidth": 2.5, "alpha": 0.6, "zorder": 2}
 
 def use_style() -> None:
     """Apply the house style sheet and the settings that keep output bytes stable."""
-    plt.style.use(STYLE)
-    mpl.rcParams["svg.hashsalt"] = "moscows-dilemma"
-    mpl.rcParams["path.simplify"] = True
+    plt.style.use(STYLE)  # the sheet also fixes svg.hashsalt, so SVG ids are the same in every run
 
 
 def figure(nrows: int = 1, ncols: int = 1, **kwargs):
@@ -184,10 +181,9 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     out = paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)
     png, svg, pdf = out / f"{name}.png", out / f"{name}.svg", out / f"{name}.pdf"
-    with mpl.rc_context({"svg.hashsalt": "moscows-dilemma"}):
-        image = write_png(fig, png)
-        fig.savefig(svg, metadata=SVG_METADATA)
-        fig.savefig(pdf, metadata=PDF_METADATA)
+    image = write_png(fig, png)
+    fig.savefig(svg, metadata=SVG_METADATA)
+    fig.savefig(pdf, metadata=PDF_METADATA)
     meta = {"name": name, "title": title, "subtitle": subtitle, "caption": caption or subtitle,
             "tables": tables, "data_as_of": f"{data_as_of:%Y-%m-%d}", "notebook": notebook}
     (out / f"{name}.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
