@@ -31,17 +31,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _print_audit(result) -> None:
-    from dilemma.analysis import aggregator_only_rows, audit, top_rows_under_two_outlets
+    from dilemma.analysis import AUDIT_NOTE, aggregator_only_rows, audit_for_readers, top_rows_under_two_outlets
 
     frames = {name: table.frame.reset_index(drop=True) for name, table in result.tables.items()}
-    table = audit(frames)
-    print("\nProvenance audit (independent outlets: a syndicated copy counts as its original outlet, a copy naming none "
-          "counts as no outlet)")
-    print(f"{'table':<20}{'rows':>6}{'2+ outlets':>12}{'aggregator-only':>17}{'unattributed':>14}{'claimed/low':>13}"
-          f"{'top on <2 outlets':>19}")
-    for row in table.itertuples():
-        print(f"{row.Index:<20}{row.rows:>6}{row.two_plus_outlets:>12.0%}{row.aggregator_only_rows:>17}"
-              f"{row.unattributed_rows:>14}{row.claimed_or_low_rows:>13}{row.top_under_two_outlets_rows:>19}")
+    table = audit_for_readers(frames)
+    print(f"\nProvenance audit\n{table.to_string()}\n{AUDIT_NOTE}.")
     uncited = table.attrs["uncited_sources"]
     print(f"sources cited by no row: {len(uncited)}" + (f" ({', '.join(uncited)})" if uncited else ""))
     only = aggregator_only_rows(frames)

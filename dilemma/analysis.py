@@ -588,18 +588,28 @@ def aggregator_only_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return per_row[per_row["aggregator_only"]].reset_index()[["table", "row", "unattributed"]]
 
 
+AUDIT_HEADERS = {"rows": "rows", "two_plus_outlets": "2+ outlets", "aggregator_only_rows": "copies only",
+                 "unattributed_rows": "unattributed", "claimed_or_low_rows": "claimed or low",
+                 "top_under_two_outlets_rows": "top label, <2 outlets"}
+AUDIT_NOTE = ("2+ outlets: share of rows cited by two or more independent outlets of any standing (a syndicated copy "
+              "counts as its original outlet, a copy that names none as no outlet; SIPRI's series count as one); copies "
+              "only: rows resting only on aggregator copies; unattributed: of those, the rows whose copies name no "
+              "original outlet; top label, <2 outlets: rows other than statements marked confirmed or high on fewer "
+              "than two outlets and no official record")
+
+
+def audit_for_readers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The provenance audit (:func:`audit`) with reader headers and its share as a percentage, as printed by
+    ``check --audit``, chapter 0 and the README (``attrs`` kept)."""
+    table = audit(tables)
+    shown = table.assign(two_plus_outlets=table["two_plus_outlets"].map("{:.0%}".format))
+    return shown.rename(columns=AUDIT_HEADERS).rename_axis("table")
+
+
 def audit_markdown(data_dir: Path | None) -> str:
     """The provenance audit as a Markdown table for the README's limitations."""
-    tables = d.load_all(data_dir)
-    table = audit(tables)
-    lines = ["| table | rows | rows with 2+ independent outlets (any standing) | rows on aggregator copies only "
-             "| of which no copy names the original | claimed or low-confidence rows "
-             "| deeds confirmed or high on fewer than two outlets |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    for row in table.itertuples():
-        lines.append(f"| `{row.Index}.csv` | {row.rows} | {row.two_plus_outlets:.0%} | {row.aggregator_only_rows} | "
-                     f"{row.unattributed_rows} | {row.claimed_or_low_rows} | {row.top_under_two_outlets_rows} |")
-    lines.append(f"\nSources cited by no row: {len(table.attrs['uncited_sources'])}. "
-                 "A syndicated copy counts as its original outlet and a copy that names none counts as no outlet; "
-                 "SIPRI's series count as one outlet.")
+    table = audit_for_readers(d.load_all(data_dir))
+    lines = ["| table | " + " | ".join(table.columns) + " |", "|---|" + "---:|" * len(table.columns)]
+    lines += [f"| `{name}.csv` | " + " | ".join(str(v) for v in row) + " |" for name, row in table.iterrows()]
+    lines.append(f"\n{AUDIT_NOTE}. Sources cited by no row: {len(table.attrs['uncited_sources'])}.")
     return "\n".join(lines)
