@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
 from conftest import REAL_DATA, cell, find_line, read_rows, run_check, set_cell, write_rows
 
+from dilemma.__main__ import main
 from dilemma.schema import CROSS_FIELD_RULES
 
 
@@ -385,3 +387,140 @@ def test_a_column_rewritten_by_a_spreadsheet_gets_one_summary_line(data, capsys)
     summary = [o for o in out if o.startswith(f"{path}: date: 6 rows have the same problem")]
     assert len(summary) == 1 and "YYYY-MM-DD" in summary[0]
     assert len([o for o in out if ": date: not a valid date" in o]) == 6  # the lines themselves are all still there
+
+
+def test_announced_before_a_day_precision_strike_date(data, capsys):
+    path = data / "strikes.csv"
+    line = find_line(path, "announced_date", lambda v: v != "")
+    set_cell(path, line, "date_precision", "day")
+    day_before = date.fromisoformat(cell(path, line, "date")) - timedelta(days=1)
+    set_cell(path, line, "announced_date", day_before.isoformat())
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "announced_date", "before the strike's date", f"(got '{day_before.isoformat()}')")
+
+
+def test_a_quantity_without_a_unit(data, capsys):
+    path = data / "weapon_systems.csv"
+    line = find_line(path, "quantity", lambda v: v != "")
+    set_cell(path, line, "quantity_unit", "")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "quantity_unit", "required when a quantity is given")
+
+
+def test_an_estimate_without_any_number(data, capsys):
+    path = data / "casualty_estimates.csv"
+    line = find_line(path, "killed_best", lambda v: v != "")
+    for column in ("killed_low", "killed_best", "killed_high"):
+        set_cell(path, line, column, "")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "killed_best", "needs killed_best, killed_low or killed_high")
+
+
+@pytest.mark.parametrize(("table", "column", "precision"), [("events", "date", "date_precision"),
+                                                         ("strikes", "date", "date_precision"),
+                                                         ("casualty_estimates", "as_of", "as_of_precision")])
+def test_year_precision_not_on_the_first_of_january(data, capsys, table, column, precision):
+    path = data / f"{table}.csv"
+    line = find_line(path, column, lambda v: v.endswith("-01") and not v.endswith("-01-01"))  # the 1st, not January
+    set_cell(path, line, precision, "year")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, column, f"must be 1 January when {precision} is year")
+
+
+@pytest.mark.parametrize(("table", "column"), [("weapon_systems", "delivered_last_year"), ("arms_transfers", "year")])
+def test_a_year_after_the_year_of_data_as_of(data, capsys, table, column):
+    as_of = json.loads((data / "datapackage.json").read_text())["data_as_of"]
+    later = str(int(as_of[:4]) + 1)
+    path = data / f"{table}.csv"
+    line = find_line(path, column, lambda v: v != "")
+    set_cell(path, line, column, later)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, column, f"is after data_as_of {as_of}", f"(got '{later}')")
+
+
+def test_a_year_equal_to_the_year_of_data_as_of_passes(data, capsys):
+    as_of = json.loads((data / "datapackage.json").read_text())["data_as_of"]
+    path = data / "weapon_systems.csv"
+    line = find_line(path, "delivered_first_year", lambda v: v != "" and int(v) <= int(as_of[:4]))
+    set_cell(path, line, "delivered_last_year", as_of[:4])  # a delivery in the data year may be before data_as_of
+    code, out = run_check(data, capsys)
+    assert code == 0, "\n".join(out)
+
+
+def test_rows_with_a_field_too_many_or_too_few(data, capsys):
+    path = data / "strikes.csv"
+    rows = read_rows(path)
+    fields = len(rows[0])
+    long, short = 2, len(rows)
+    rows[long - 1].append("stray")
+    rows[short - 1].pop()
+    write_rows(path, rows)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, long, "", f"row has {fields + 1} fields but the header has {fields}")
+    expect(out, path, short, "", f"row has {fields - 1} fields but the header has {fields}")
+
+
+def test_a_stray_quote_is_not_valid_csv(data, capsys):
+    path = data / "events.csv"
+    line = find_line(path, "title", lambda v: '"' not in v)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[line - 1] += ',"quoted"tail'  # text after a closing quote: strict CSV refuses it
+    path.write_text("\n".join(lines), encoding="utf-8")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "", "is not valid CSV (")
+
+
+def test_a_url_listed_twice(data, capsys):
+    path = data / "sources.csv"
+    first = find_line(path, "url", lambda v: v.startswith("http"))
+    last = len(read_rows(path))
+    set_cell(path, last, "url", cell(path, first, "url"))
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, last, "url", f"duplicate key (first on line {first})")
+
+
+def test_check_audit_counts_rows_claims_and_aggregator_only_rows(capsys):
+    code = main(["check", "--data", str(REAL_DATA), "--audit"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0 and out[0].startswith("ok: ")
+    # Computed from the CSVs here: rows, rows whose weakest certainty is claimed/low, rows citing only aggregator copies.
+    source_rows = read_rows(REAL_DATA / "sources.csv")
+    kind = {r[0]: r[source_rows[0].index("source_type")] for r in source_rows[1:]}
+    certainty = {"events": ("claim_status", "claimed"), "strikes": ("confidence", "low"),
+                 "weapon_systems": ("status_claim", "claimed")}
+    cited, aggregator_total = set(), 0
+    for name in ("events", "strikes", "casualty_estimates", "weapon_systems", "arms_transfers", "comparison"):
+        header, *rows = read_rows(REAL_DATA / f"{name}.csv")
+        ids = [r[header.index("source_ids")].split(";") for r in rows]
+        cited.update(i for row in ids for i in row)
+        aggregator_only = sum(all(kind[i] == "aggregator" for i in row) for row in ids)
+        aggregator_total += aggregator_only
+        column, weak = certainty.get(name, (None, None))
+        claimed = sum(r[header.index(column)] == weak for r in rows) if column else 0
+        (line,) = [o.split() for o in out if o.startswith(f"{name} ")]
+        assert (line[1], line[3], line[5]) == (str(len(rows)), str(aggregator_only), str(claimed)), name
+    assert f"sources cited by no row: {len(set(kind) - cited)}" in out
+    (summary,) = [o for o in out if o.startswith("rows resting only on aggregator copies: ")]
+    assert summary.split(": ")[1].startswith(f"{aggregator_total} ")
+    start = out.index(summary) + 1
+    assert len([o for o in out[start:start + aggregator_total + 1] if o.startswith("  ")]) == aggregator_total
+
+
+def test_a_load_after_an_edit_sees_the_new_value(data):
+    from dilemma import data as loader
+
+    path = data / "strikes.csv"
+    line = find_line(path, "announced_by", lambda v: len(v) > 3 and "," not in v)
+    strike_id, old = cell(path, line, "strike_id"), cell(path, line, "announced_by")
+    assert loader.load_strikes(data).set_index("strike_id").loc[strike_id, "announced_by"] == old
+    new = "x" * len(old)  # same length: the file keeps its size, only its bytes and modification time change
+    set_cell(path, line, "announced_by", new)
+    assert loader.load_strikes(data).set_index("strike_id").loc[strike_id, "announced_by"] == new
