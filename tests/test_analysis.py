@@ -26,11 +26,24 @@ def test_fmt_range(low, best, high, text):
 
 def test_escalation_steps_never_go_backwards(tables):
     events = an.case_events(tables["events"], "venezuela", since="2025-01-01")
+    assert an.first_steps(events, "us")["date"].is_monotonic_increasing
+
+
+def test_first_steps_on_a_jump_and_a_multi_level_step():
+    events = pd.DataFrame({
+        "event_id": ["none", "a", "b", "c", "r", "d"], "title": ["no level", "A", "B", "C", "Russia", "D"],
+        "actor": ["us", "us", "us", "us", "russia", "us"], "claim_status": "confirmed", "date_precision": "day",
+        "escalation_level": pd.array([None, 1, 3, 2, 5, 5], dtype="Int64"),
+        "date": pd.to_datetime(["2025-01-01", "2025-01-05", "2025-02-01", "2025-02-10", "2025-02-15", "2025-03-01"])})
     steps = an.first_steps(events, "us")
-    assert steps["date"].is_monotonic_increasing
-    us = events[events["actor"] == "us"]
-    for step in steps.itertuples():
-        assert step.date == us.loc[us["escalation_level"] >= step.escalation_level, "date"].min()
+    # By hand: a (level 1) opens; b jumps 1 -> 3, so it reaches 2 and 3 at once; c (level 2, later) changes nothing;
+    # Russia's level 5 and the row without a level are not the US's steps; d reaches 4 and 5 at once.
+    # Gaps: 5 Jan -> 1 Feb = 27 days, 1 Feb -> 1 Mar 2025 = 28 days; both levels one event reaches share its gap.
+    rows = [(int(s.escalation_level), s.event_id, f"{s.date:%Y-%m-%d}", s.reached_with_level,
+             None if pd.isna(s.days_since_previous_step) else int(s.days_since_previous_step))
+            for s in steps.itertuples()]
+    assert rows == [(1, "a", "2025-01-05", 1, None), (2, "b", "2025-02-01", 3, 27), (3, "b", "2025-02-01", 3, 27),
+                    (4, "d", "2025-03-01", 5, 28), (5, "d", "2025-03-01", 5, 28)]
 
 
 def test_no_day_gap_is_counted_from_a_date_known_only_to_the_month():
@@ -188,6 +201,27 @@ def test_weekly_strikes_keep_every_death(tables):
     assert weekly["killed_best"].to_numpy().sum() == an.vessel_strikes(tables["strikes"])["killed_best"].sum()
 
 
+def test_weekly_strikes_start_weeks_on_monday_and_split_medium_and_low_confidence():
+    strikes = pd.DataFrame({
+        "strike_id": list("abcdefg"),
+        "kind": ["vessel_strike"] * 4 + ["land_strike", "vessel_strike", "vessel_strike"],
+        "date": pd.to_datetime(["2025-09-07", "2025-09-08", "2025-09-08", "2025-09-10", "2025-09-09", "2025-09-28",
+                                "2025-09-29"]),  # Sun, Mon, Mon, Wed, (land), Sun, Mon
+        "theater": ["caribbean", "caribbean", "eastern_pacific", "eastern_pacific", "venezuela_mainland", "caribbean",
+                    "eastern_pacific"],
+        "confidence": ["high", "medium", "high", "low", "high", "low", "medium"],
+        "strikes_counted": [1, 1, 2, 1, 1, 1, 1], "killed_best": [3, 2, 5, 4, 10, 6, 1]})
+    weekly = an.weekly_strikes(strikes)
+    # By hand: Sun 7 Sep falls in the week of Mon 1 Sep, Mon 8 Sep opens the next; the week of 15 Sep has no strike
+    # but is kept (zeros); Sun 28 Sep is in the week of 22 Sep; Mon 29 Sep opens its own. The land strike is left out.
+    weeks = ["2025-09-01", "2025-09-08", "2025-09-15", "2025-09-22", "2025-09-29"]
+    assert [f"{w:%Y-%m-%d}" for w in weekly.index] == weeks
+    killed = {column: weekly["killed_best"][column].tolist() for column in weekly["killed_best"]}
+    assert killed == {"caribbean": [3, 0, 0, 0, 0], "caribbean_medium": [0, 2, 0, 0, 0], "eastern_pacific": [0, 5, 0, 0, 0],
+                      "eastern_pacific_medium": [0, 0, 0, 0, 1], "low_confidence": [0, 4, 0, 6, 0]}
+    assert weekly["strikes_counted"]["eastern_pacific"].tolist() == [0, 2, 0, 0, 0]  # c counts two strikes
+
+
 def test_audit_separates_attributed_reposts_from_unattributed_ones():
     sources = pd.DataFrame({"source_id": ["news", "agg_named", "agg_bare"], "publisher": ["A", "B", "C"],
                             "source_type": ["news", "aggregator", "aggregator"],
@@ -271,14 +305,57 @@ def test_newest_strike_says_how_sure_the_last_record_is():
     assert an.newest_strike(strikes[strikes["confidence"] == "high"]) == "8 March 2026"
 
 
-def test_reconcile_summary_counts_bound_only_tallies_apart(tables):
-    rec = an.reconcile(tables["strikes"], tables["casualty_estimates"])
-    estimates = tables["casualty_estimates"]
-    boats = estimates[estimates["subject"] == "vessel_strike_campaign"]
-    text = an.reconcile_summary(rec)
-    assert f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies" in text
-    assert len(rec) + int(boats["killed_best"].isna().sum()) == len(boats)
-    assert f"{int(boats['killed_best'].isna().sum())} more give only a bound" in text
+def boat_strikes(*rows):
+    """Day-dated vessel strikes from (date, killed_best, survivors_presumed_dead)."""
+    return pd.DataFrame({
+        "kind": "vessel_strike", "strike_id": [f"s{i}" for i in range(len(rows))], "strikes_counted": 1, "vessels": 1,
+        "date": pd.to_datetime([r[0] for r in rows]), "date_precision": "day", "announced_date": pd.NaT,
+        "killed_best": [r[1] for r in rows], "survivors_presumed_dead": [r[2] for r in rows]})
+
+
+def tallies(*rows, subject="vessel_strike_campaign"):
+    """Boat-strike tallies from (estimate_id, as_of, as_of_precision, killed_best); None = a bound-only tally."""
+    return pd.DataFrame({
+        "estimate_id": [r[0] for r in rows], "subject": subject, "publisher": "x", "strikes": pd.NA,
+        "as_of": pd.to_datetime([r[1] for r in rows]), "as_of_precision": [r[2] for r in rows],
+        "killed_best": pd.array([r[3] for r in rows], dtype="Int64"), "includes_presumed_dead": "unknown"})
+
+
+def test_reconcile_summary_counts_bound_only_tallies_apart():
+    strikes = boat_strikes(("2025-09-02", 11, 0))
+    estimates = tallies(("match", "2025-09-03", "day", 11), ("off", "2025-09-03", "day", 20),
+                        ("over", "2025-09-03", "day", None), ("over_too", "2025-09-04", "day", None))
+    # By hand: 11 matches the 11 dead, 20 does not; two tallies give only a bound.
+    assert an.reconcile_summary(an.reconcile(strikes, estimates)) == (
+        "1 of the 2 collected tallies that give a number match within 1 death of either running total (deaths at the "
+        "time, or with survivors presumed dead); 2 more give only a bound and are not compared")
+    assert an.reconcile_summary(an.reconcile(strikes, estimates.iloc[:2])) == (
+        "1 of the 2 collected tallies that give a number match within 1 death of either running total (deaths at the "
+        "time, or with survivors presumed dead)")
+
+
+def test_reconcile_tolerance_presumed_dead_and_dates():
+    # Running totals by hand: 2 Sep 11 dead; 15 Sep 14; 27 Oct 28 dead, 31 with the 3 presumed dead.
+    strikes = boat_strikes(("2025-09-02", 11, 0), ("2025-09-15", 3, 0), ("2025-10-27", 14, 3))
+    estimates = tallies(
+        ("one_over", "2025-09-20", "day", 15), ("one_under", "2025-09-20", "day", 13), ("two_over", "2025-09-20", "day", 16),
+        ("with_presumed", "2025-10-30", "day", 31), ("before_first", "2025-08-01", "day", 2),
+        ("september", "2025-09-01", "month", 14), ("year", "2025-01-01", "year", 31), ("bound", "2025-10-30", "day", None))
+    estimates = pd.concat([estimates, tallies(("raid", "2026-01-05", "day", 80), subject="absolute_resolve_raid")])
+    rec = an.reconcile(strikes, estimates).set_index("estimate_id")
+    assert sorted(rec.index) == sorted(["one_over", "one_under", "two_over", "with_presumed", "before_first",
+                                        "september", "year"])  # no bound-only tally, no other subject
+    assert rec.attrs["bound_only"] == 1
+    assert rec["reconciles"].to_dict() == {
+        "before_first": False, "september": True, "one_over": True, "one_under": True, "two_over": False,
+        "with_presumed": True, "year": True}
+    assert rec.loc["two_over", ["gap", "gap_incl_presumed"]].tolist() == [2, 2]  # 16 - 14: one beyond the tolerance
+    assert rec.loc["with_presumed", ["dataset_killed", "dataset_killed_incl_presumed", "gap", "gap_incl_presumed"]].tolist() == [
+        28, 31, 3, 0]  # 3 away from the deaths, 0 from deaths plus presumed dead
+    assert rec.loc["before_first", ["dataset_killed", "dataset_strikes", "gap"]].tolist() == [0, 0, 2]  # nothing yet
+    assert (rec.loc["september", "compared_on"], rec.loc["september", "dataset_killed"]) == (pd.Timestamp("2025-09-30"), 14)
+    assert (rec.loc["year", "compared_on"], rec.loc["year", "dataset_killed_incl_presumed"]) == (pd.Timestamp("2025-12-31"), 31)
+    assert an.reconcile(strikes, estimates, tolerance=2).set_index("estimate_id").loc["two_over", "reconciles"]
 
 
 def test_a_month_dated_strike_enters_the_running_totals_when_announced():

@@ -24,25 +24,30 @@ def last_line(path) -> int:
     return len(read_rows(path))
 
 
-# Cases that overwrite one cell with a fixed value: (name, file, line, column, value, expected message).
+# Cases that overwrite one cell of a row found by a predicate on that cell:
+# (name, file, column, which row, value, expected message).
+FILLED = bool  # the first row with the cell filled in
 CELL_CASES = [
-    ("spreadsheet_date", "strikes.csv", 3, "date", "03/01/2026", "YYYY-MM-DD"),
-    ("quoted_line_break", "strikes.csv", 6, "notes", "first part\r\nsecond part", "line break"),
-    ("leading_space_in_vocabulary", "events.csv", 7, "actor", " russia", "check spaces and letter case"),
-    ("trailing_space_in_vocabulary", "strikes.csv", 8, "confidence", "high ", "check spaces and letter case"),
-    ("wrong_case_in_vocabulary", "events.csv", 9, "claim_status", "Confirmed", "check spaces and letter case"),
-    ("float_count", "strikes.csv", 4, "vessels", "1.0", "not a whole number"),
-    ("absurd_count", "strikes.csv", 5, "killed_best", "5000", "at most 1000"),
-    ("before_schema_minimum", "events.csv", 2, "date", "1900-01-01", "at least 1970-01-01"),
-    ("blank_key", "casualty_estimates.csv", 5, "estimate_id", "", "value is required"),
-    ("dangling_source", "weapon_systems.csv", 3, "source_ids", "nobody-20250101-nothing", "not in sources.csv"),
-    ("url_not_http", "sources.csv", 6, "url", "www.example.org/page", "http:// or https://"),
-    ("formula_cell", "events.csv", 10, "location", "@Caracas", "formula"),
+    ("spreadsheet_date", "strikes.csv", "date", FILLED, "03/01/2026", "YYYY-MM-DD"),
+    ("quoted_line_break", "strikes.csv", "notes", FILLED, "first part\r\nsecond part", "line break"),
+    ("leading_space_in_vocabulary", "events.csv", "actor", lambda v: v == "russia", " russia", "check spaces and letter case"),
+    ("trailing_space_in_vocabulary", "strikes.csv", "confidence", lambda v: v == "high", "high ",
+     "check spaces and letter case"),
+    ("wrong_case_in_vocabulary", "events.csv", "claim_status", lambda v: v == "confirmed", "Confirmed",
+     "check spaces and letter case"),
+    ("float_count", "strikes.csv", "vessels", lambda v: v == "1", "1.0", "not a whole number"),
+    ("absurd_count", "strikes.csv", "killed_best", FILLED, "5000", "at most 1000"),
+    ("before_schema_minimum", "events.csv", "date", FILLED, "1900-01-01", "at least 1970-01-01"),
+    ("blank_key", "casualty_estimates.csv", "estimate_id", FILLED, "", "value is required"),
+    ("dangling_source", "weapon_systems.csv", "source_ids", FILLED, "nobody-20250101-nothing", "not in sources.csv"),
+    ("url_not_http", "sources.csv", "url", lambda v: v.startswith("https://"), "www.example.org/page", "http:// or https://"),
+    ("formula_cell", "events.csv", "location", FILLED, "@Caracas", "formula"),
 ]
 
 
-def cell_case(name, file, line, column, value, message):
+def cell_case(name, file, column, which, value, message):
     def corrupt(d):
+        line = find_line(d / file, column, which)
         set_cell(d / file, line, column, value)
         return d / file, line, column, message
 
@@ -78,9 +83,10 @@ def semicolons(d):
 
 def latin1(d):
     p = d / "sources.csv"
-    set_cell(p, 4, "title", "Caf\u00e9 con Maduro")
+    line = find_line(p, "title", bool)
+    set_cell(p, line, "title", "Caf\u00e9 con Maduro")
     p.write_bytes(p.read_bytes().replace("Caf\u00e9".encode(), "Caf\u00e9".encode("latin-1")))
-    return p, 4, "title", "not valid UTF-8"
+    return p, line, "title", "not valid UTF-8"
 
 
 def trailing_blank_rows(d):
@@ -145,8 +151,9 @@ def after_data_as_of(d):
     p = d / "casualty_estimates.csv"
     as_of = json.loads((d / "datapackage.json").read_text())["data_as_of"]
     year = int(as_of[:4]) + 1
-    set_cell(p, 2, "as_of", f"{year}{as_of[4:]}")
-    return p, 2, "as_of", "after data_as_of"
+    line = find_line(p, "as_of", bool)
+    set_cell(p, line, "as_of", f"{year}{as_of[4:]}")
+    return p, line, "as_of", "after data_as_of"
 
 
 def month_not_on_first(d):
@@ -171,8 +178,9 @@ def unused_source(d):
 
 def source_ids_with_spaces(d):
     p = d / "events.csv"
-    set_cell(p, 4, "source_ids", cell(p, 4, "source_ids").replace(";", "; ") + "; x")
-    return p, 4, "source_ids", "separated by ';' with no spaces"
+    line = find_line(p, "source_ids", bool)
+    set_cell(p, line, "source_ids", cell(p, line, "source_ids").replace(";", "; ") + "; x")
+    return p, line, "source_ids", "separated by ';' with no spaces"
 
 
 def strike_to_missing_event(d):

@@ -32,10 +32,11 @@ def figures_dir(tmp_path, monkeypatch):
 
 def test_same_figure_saved_twice_gives_the_same_bytes(figures_dir, tmp_path):
     kwargs = {"title": "A finding", "subtitle": "What is measured", "tables": ["strikes"], "data_as_of": AS_OF}
+    formats = ("png", "svg", "pdf", "json")
     fg.save(draw(), "99-test", **kwargs)
-    first = {ext: (figures_dir / f"99-test.{ext}").read_bytes() for ext in ("png", "svg", "json")}
+    first = {ext: (figures_dir / f"99-test.{ext}").read_bytes() for ext in formats}
     fg.save(draw(), "99-test", **kwargs)
-    second = {ext: (figures_dir / f"99-test.{ext}").read_bytes() for ext in ("png", "svg", "json")}
+    second = {ext: (figures_dir / f"99-test.{ext}").read_bytes() for ext in formats}
     assert first == second
 
 
@@ -43,8 +44,23 @@ def test_no_dates_or_versions_in_the_files(figures_dir):
     fg.save(draw(), "99-test", title="t", subtitle="s", tables=["events"], data_as_of=AS_OF)
     svg = (figures_dir / "99-test.svg").read_text()
     png = (figures_dir / "99-test.png").read_bytes()
-    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    pdf = (figures_dir / "99-test.pdf").read_bytes()
+    version = matplotlib.__version__
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg and version not in svg
     assert b"Software" not in png and b"matplotlib version" not in png.lower()
+    for key in (b"/CreationDate", b"/ModDate", b"/Producer", b"/Creator", b"Matplotlib", version.encode()):
+        assert key not in pdf, key
+
+
+def test_png_is_13_333_by_7_5_inches_at_300_dpi(figures_dir):
+    from PIL import Image
+
+    fg.save(draw(), "99-test", title="t", subtitle="s", tables=["events"], data_as_of=AS_OF)
+    with Image.open(figures_dir / "99-test.png") as image:
+        # 13.333 in x 300 = 3999.9 px, truncated to whole pixels by Agg; 7.5 in x 300 = 2250 px.
+        assert image.size == (3999, 2250)
+        # pHYs stores pixels per metre (300 / 0.0254 = 11811), which PIL reads back as 299.9994 dpi.
+        assert [round(d) for d in image.info["dpi"]] == [300, 300]
 
 
 def test_title_subtitle_and_source_line_with_data_date_are_on_the_figure(figures_dir):
