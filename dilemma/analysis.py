@@ -142,6 +142,7 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
     })
     out["reconciles"] = out[["gap", "gap_incl_presumed"]].abs().min(axis=1) <= tolerance
     out.attrs["bound_only"] = int(((estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()).sum())
+    out.attrs["tolerance"] = tolerance
     return out
 
 
@@ -150,8 +151,9 @@ def reconcile_summary(rec: pd.DataFrame) -> str:
     death of either running total (...); 2 more give only a bound and are not compared' (``rec`` from ``reconcile``)."""
     bound_only = rec.attrs["bound_only"]
     return (f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies that give a number match within "
-            f"{plural(RECONCILE_TOLERANCE, 'death')} of either running total (deaths at the time, or with survivors "
-            "presumed dead)" + (f"; {bound_only} more give only a bound and are not compared" if bound_only else ""))
+            f"{plural(rec.attrs['tolerance'], 'death')} of either running total (deaths at the time, or with survivors "
+            "presumed dead)" + (f"; {plural(bound_only, 'more gives', 'more give')} only a bound and "
+                                f"{'is' if bound_only == 1 else 'are'} not compared" if bound_only else ""))
 
 
 def survivors_fate_unknown(frame: pd.DataFrame) -> pd.Series:

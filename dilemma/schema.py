@@ -512,6 +512,8 @@ def _rule_source_ids(tables, as_of):
             for source_id in ids:
                 if source_id and source_id not in known:
                     yield name, line, "source_ids", "names a source that is not in sources.csv", source_id
+    if not all("source_ids" in t.header for name, t in tables.items() if name != "sources"):
+        return  # a table that could not be read cites nothing, and every source it cites would look uncited
     for line, source_id in tables["sources"].frame["source_id"].dropna().items():
         if source_id not in cited:
             yield "sources", line, "source_id", "source is not cited by any row of any table", source_id

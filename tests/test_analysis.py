@@ -103,18 +103,6 @@ def test_newest_strike_never_invents_a_day_and_prefers_the_surest_of_a_date():
     assert an.newest_strike(strikes.iloc[[0, 2]]) == "21 June 2026 (low confidence; newest high-confidence strike: March 2026)"
 
 
-def test_reconcile_leaves_out_partial_tallies():
-    strikes = pd.DataFrame({"kind": "vessel_strike", "strike_id": "a", "date": pd.to_datetime(["2025-09-02"]),
-                            "date_precision": "day",
-                            "announced_date": pd.NaT, "strikes_counted": 1, "vessels": 1, "killed_best": 11,
-                            "survivors_presumed_dead": 0})
-    estimates = pd.DataFrame({"estimate_id": ["all", "troops"], "subject": "vessel_strike_campaign",
-                              "as_of": pd.to_datetime(["2025-09-03"] * 2), "as_of_precision": "day",
-                              "publisher": "x", "killed_best": [11, 3], "strikes": 1, "includes_presumed_dead": "",
-                              "scope": ["all", "military_only"]})
-    assert an.reconcile(strikes, estimates)["estimate_id"].tolist() == ["all"]  # 3 soldiers are not a count of all 11
-
-
 def test_established_deeds_leave_out_claims_and_pull_outs_and_the_mix_names_them():
     deeds = pd.DataFrame({"category": ["strike", "military_withdrawal", "arms_support", "military_withdrawal", "agreement"],
                           "claim_status": ["confirmed", "reported", "claimed", "claimed", "reported"],
@@ -318,7 +306,14 @@ def tallies(*rows, subject="vessel_strike_campaign"):
     return pd.DataFrame({
         "estimate_id": [r[0] for r in rows], "subject": subject, "publisher": "x", "strikes": pd.NA,
         "as_of": pd.to_datetime([r[1] for r in rows]), "as_of_precision": [r[2] for r in rows],
-        "killed_best": pd.array([r[3] for r in rows], dtype="Int64"), "includes_presumed_dead": "unknown"})
+        "killed_best": pd.array([r[3] for r in rows], dtype="Int64"), "includes_presumed_dead": "unknown", "scope": "all"})
+
+
+def test_reconcile_leaves_out_partial_tallies():
+    estimates = tallies(("all", "2025-09-03", "day", 11), ("troops", "2025-09-03", "day", 3))
+    estimates.loc[1, "scope"] = "military_only"
+    # 3 soldiers are not a count of all 11 dead: compared, it would be listed as a tally that does not match
+    assert an.reconcile(boat_strikes(("2025-09-02", 11, 0)), estimates)["estimate_id"].tolist() == ["all"]
 
 
 def test_reconcile_summary_counts_bound_only_tallies_apart():
@@ -332,6 +327,10 @@ def test_reconcile_summary_counts_bound_only_tallies_apart():
     assert an.reconcile_summary(an.reconcile(strikes, estimates.iloc[:2])) == (
         "1 of the 2 collected tallies that give a number match within 1 death of either running total (deaths at the "
         "time, or with survivors presumed dead)")
+    # one bound-only tally, and the tolerance the tallies were compared with (20 is within 9 of 11)
+    assert an.reconcile_summary(an.reconcile(strikes, estimates.iloc[:3], tolerance=9)) == (
+        "2 of the 2 collected tallies that give a number match within 9 deaths of either running total (deaths at the "
+        "time, or with survivors presumed dead); 1 more gives only a bound and is not compared")
 
 
 def test_reconcile_tolerance_presumed_dead_and_dates():

@@ -89,6 +89,13 @@ def test_byte_order_mark(data, capsys):
     assert len(out) == 1, "the BOM must not hide the header or shift the rows"
 
 
+def test_a_table_that_cannot_be_read_does_not_make_every_source_it_cites_look_uncited(data, capsys):
+    (data / "events.csv").unlink()
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert out == [f"{data / 'events.csv'}: file is missing"]  # not hundreds of 'source is not cited' lines
+
+
 def test_a_lone_byte_order_mark_is_an_empty_file(data, capsys):  # Excel's "CSV UTF-8" export of an empty sheet
     path = data / "events.csv"
     path.write_bytes(b"\xef\xbb\xbf\r\n")
