@@ -49,6 +49,8 @@ def first_steps(events: pd.DataFrame, actor: str = "us") -> pd.DataFrame:
     when either date is known only to the month or year: counting days from the 1st of the month would invent them.
     """
     own = events[(events["actor"] == actor) & events["escalation_level"].notna()].sort_values(["date", "event_id"])
+    if own.empty:
+        raise ValueError(f"no event of actor {actor!r} has an escalation level: there are no steps to list")
     rows = []
     for level in range(1, int(own["escalation_level"].max()) + 1):
         first = own[own["escalation_level"] >= level].iloc[0]
@@ -72,6 +74,8 @@ def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.Seri
 
     Both share one month index with months without events included.
     """
+    if events.empty:
+        raise ValueError(f"no events to count by month (by {by!r})")
     months = events["date"].dt.to_period("M")
     full = pd.period_range(months.min(), months.max(), freq="M")
     unverified = events["claim_status"].isin(UNVERIFIED)

@@ -58,6 +58,15 @@ def test_no_day_gap_is_counted_from_a_date_known_only_to_the_month():
     assert all(pd.isna(gap) for gap in steps(["day", "month", "day"]))
 
 
+def test_an_empty_selection_is_named_not_a_pandas_error():
+    events = pd.DataFrame({"actor": ["russia"], "escalation_level": pd.array([pd.NA], dtype="Int64"), "event_id": ["a"],
+                           "date": pd.to_datetime(["2025-01-05"]), "claim_status": "confirmed", "category": "statement"})
+    with pytest.raises(ValueError, match="no event of actor 'us' has an escalation level"):
+        an.first_steps(events)
+    with pytest.raises(ValueError, match="no events to count by month"):
+        an.monthly_counts(events.iloc[:0], "actor")
+
+
 def test_most_concrete_ranks_certainty_first_then_concreteness():
     events = pd.DataFrame({
         "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
