@@ -289,11 +289,22 @@ def test_briefing_text_never_prints_over_text_or_the_figure_and_stays_on_the_pag
         assert y + scale * float(page.mediabox.height) <= float(page.mediabox.height), "the figure leaves the page"
 
 
-def test_a_contents_list_too_long_for_the_title_page_stops_with_a_clear_error(tmp_path, monkeypatch):
+def test_a_contents_list_too_long_for_one_page_runs_onto_the_next_and_keeps_its_page_numbers(tmp_path, monkeypatch):
+    """40 long titles (the 100 x synthetic data gave titles too long for one page): the contents flow onto a second
+    page, and each entry's number is the page that shows that figure."""
+    import re
+
+    from pypdf import PdfReader
+
     from dilemma import briefing
 
     monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path))
-    fake_figures(tmp_path, [f"Title {i}: " + "a finding stated at length " * 8 for i in range(40)], ["caption"] * 40)
-    with pytest.raises(ValueError, match="the contents of 40 figures do not fit on the title page"):
-        briefing.write_pdf(tmp_path)
-    assert not (tmp_path / "briefing.pdf").exists()  # nothing half-written
+    titles = [f"Title {i:02d}: " + "a finding stated at length " * 8 for i in range(40)]
+    fake_figures(tmp_path, titles, [f"caption {i:02d}" for i in range(40)])
+    reader = PdfReader(briefing.write_pdf(tmp_path))
+    contents = words(" ".join(page.extract_text() for page in reader.pages[:-40]))
+    assert len(reader.pages) - 40 >= 2, "the list should not fit on one page"
+    numbers = {int(n): i for n, i in re.findall(r"(\d+)\. Title (\d\d):", contents)}
+    assert sorted(numbers.values()) == [f"{i:02d}" for i in range(40)], "every title is listed once"
+    for number, i in numbers.items():
+        assert f"caption {i}" in reader.pages[number - 1].extract_text(), f"entry {number} points at the wrong page"
