@@ -158,9 +158,13 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
     if removed:
         print(f"removed {len(removed)} file(s) of figures no notebook makes any more: {', '.join(removed)}")
     executed = time.perf_counter()
-    figures = briefing.write_index(figures_out)
-    briefing.write_pdf(figures_out)
-    briefing.update_readme(readme, data_dir, [notebooks_out / nb.name for nb in todo])
+    try:
+        figures = briefing.write_index(figures_out)
+        briefing.write_pdf(figures_out)
+        briefing.update_readme(readme, data_dir, [notebooks_out / nb.name for nb in todo])
+    except ValueError as exc:  # a README without its markers, a chapter without its findings cell
+        print(f"build failed while writing the briefing pack: {exc}", file=sys.stderr)
+        return 1
     done = time.perf_counter()
     print(f"build ok: {len(todo)} notebook(s), {len(figures)} figure(s), "
           f"{paths.display(figures_out / 'briefing.pdf')}, in {done - started:.1f} s "

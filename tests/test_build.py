@@ -150,19 +150,35 @@ def test_a_failing_cell_is_named_and_nothing_is_written(tmp_path):
     assert not target.exists() and source.read_bytes() == before
 
 
+def chapters(folder: Path, monkeypatch, cells: dict[str, str]) -> None:
+    """Make the build see only these one-cell notebooks ({file name: code})."""
+    from dilemma import build as build_module
+
+    sources = []
+    for name, code in cells.items():
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / name)
+        sources.append(folder / name)
+    monkeypatch.setattr(build_module, "notebooks", lambda: sources)
+
+
+def test_a_briefing_pack_problem_is_reported_as_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    from dilemma.build import build
+
+    chapters(tmp_path, monkeypatch, {"01_new.ipynb": "print('a chapter without its findings cell')"})
+    assert build(out=tmp_path / "out", jobs=1) == 1
+    err = capsys.readouterr().err
+    assert "build failed while writing the briefing pack: " in err and "expected one cell tagged 'findings'" in err
+
+
 def test_a_build_with_a_failing_notebook_changes_no_notebook_and_no_figure(tmp_path, monkeypatch, capsys):
     """One chapter saves a figure and succeeds, the next fails: the figure folder and the notebooks stay as they were."""
     from dilemma import build as build_module
 
-    sources = []
-    for name, code in (("01_ok.ipynb", "from pathlib import Path\nimport os\n"
-                                       "Path(os.environ['DILEMMA_FIGURES_DIR'], '01-new.json').write_text('{}')"),
-                       ("02_broken.ipynb", "raise KeyError('no such column')")):
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(nb, tmp_path / name)
-        sources.append(tmp_path / name)
-    monkeypatch.setattr(build_module, "notebooks", lambda: sources)
+    chapters(tmp_path, monkeypatch, {
+        "01_ok.ipynb": "import os\nopen(os.path.join(os.environ['DILEMMA_FIGURES_DIR'], '01-new.json'), 'w').write('{}')",
+        "02_broken.ipynb": "raise KeyError('no such column')"})
     out = tmp_path / "out"
     (out / "figures").mkdir(parents=True)
     (out / "figures" / "01-old.json").write_text("{}")
