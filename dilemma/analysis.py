@@ -465,6 +465,9 @@ MAIN_DATE = {"events": "date", "strikes": "date", "casualty_estimates": "as_of",
              "comparison": "as_of", "arms_transfers": "year", "sources": "published"}
 PRECISION = {"date": "date_precision", "as_of": "as_of_precision"}
 """The column that says how precisely a main date is known, where a table has one."""
+EVENT_FIELDS = ["event_id", "date", "date_precision", "actor", "category", "escalation_level", "claim_status", "milestone",
+                "title"]
+"""The events.csv columns a figure's data file gives for each event it draws (the id leads back to the row's sources)."""
 CERTAINTY = {"events": "claim_status", "strikes": "confidence", "weapon_systems": "status_claim"}
 TOP_CERTAINTY = {"events": "confirmed", "strikes": "high", "weapon_systems": "confirmed"}
 ID_COLUMNS = {"events": "event_id", "strikes": "strike_id", "casualty_estimates": "estimate_id",

@@ -3,7 +3,8 @@
 ``save`` stamps a title that states the finding, a subtitle that says what is
 measured and a source line naming the tables and the data date, then writes
 ``figures/<name>.png`` (300 dpi), ``figures/<name>.svg``, a vector
-``figures/<name>.pdf`` (for slides and the briefing pack) and a small
+``figures/<name>.pdf`` (for slides and the briefing pack), ``figures/<name>.csv``
+(the numbers drawn, for a chart rebuilt in another tool) and a small
 ``figures/<name>.json`` sidecar (title, caption, tables, notebook) from which
 the build writes figures/README.md and briefing.pdf. Bytes are deterministic:
 no dates, versions or random ids in the files.
@@ -16,6 +17,7 @@ import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
@@ -164,9 +166,19 @@ def _fit(text, width: float, smallest: float = 10.0) -> None:
         text.set_fontsize(max(smallest, text.get_fontsize() * width / span * 0.99))
 
 
-def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_as_of, caption: str = "",
-         notebook: str = "") -> Path:
-    """Stamp and write one figure as PNG + SVG + PDF (+ JSON sidecar); return the PNG path.
+def write_data(frame: pd.DataFrame, path: Path) -> None:
+    """The numbers a figure draws, as CSV with stable bytes: dates as YYYY-MM-DD, months as YYYY-MM, decimals to 6
+    significant digits; an index with a name (a month, a table, a theater) is written as the first column."""
+    named = any(level is not None for level in frame.index.names)
+    if isinstance(frame.index, pd.PeriodIndex):  # a month as 2025-01, not as the timestamp of its start or end
+        frame = frame.set_axis(frame.index.astype("str"))
+    frame.to_csv(path, index=named, lineterminator="\n", date_format="%Y-%m-%d", float_format="%.6g")
+
+
+def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_as_of, data: pd.DataFrame | None = None,
+         caption: str = "", notebook: str = "") -> Path:
+    """Stamp and write one figure as PNG + SVG + PDF, the numbers it draws as CSV (``data``), and a JSON sidecar;
+    return the PNG path.
 
     ``name`` is ``NN-slug`` (NN = the chapter). In a notebook the PNG is shown
     inline (reduced) with its caption and the figure closed; elsewhere the figure stays open.
@@ -184,8 +196,11 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     image = write_png(fig, png)
     fig.savefig(svg, metadata=SVG_METADATA)
     fig.savefig(pdf, metadata=PDF_METADATA)
+    if data is not None:
+        write_data(data, out / f"{name}.csv")
     meta = {"name": name, "title": title, "subtitle": subtitle, "caption": caption or subtitle,
-            "tables": tables, "data_as_of": f"{data_as_of:%Y-%m-%d}", "notebook": notebook}
+            "tables": tables, "data_as_of": f"{data_as_of:%Y-%m-%d}", "notebook": notebook,
+            "data_file": f"{name}.csv" if data is not None else ""}
     (out / f"{name}.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     show_inline(fig, image, meta["caption"])
     return png

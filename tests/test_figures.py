@@ -40,6 +40,17 @@ def test_same_figure_saved_twice_gives_the_same_bytes(figures_dir, tmp_path):
     assert first == second
 
 
+def test_the_numbers_drawn_are_written_as_csv_with_stable_text(figures_dir):
+    months = pd.DataFrame({"strikes": [2, 0], "share": [1 / 3, 0.5]},
+                          index=pd.period_range("2025-09", periods=2, freq="M").rename("month"))
+    fg.save(draw(), "99-test", title="t", subtitle="s", tables=["strikes"], data_as_of=AS_OF, data=months)
+    assert (figures_dir / "99-test.csv").read_text() == "month,strikes,share\n2025-09,2,0.333333\n2025-10,0,0.5\n"
+    rows = pd.DataFrame({"date": pd.to_datetime(["2025-09-02"]), "killed": [11]})  # an unnamed index is not written
+    fg.save(draw(), "99-test", title="t", subtitle="s", tables=["strikes"], data_as_of=AS_OF, data=rows)
+    assert (figures_dir / "99-test.csv").read_text() == "date,killed\n2025-09-02,11\n"
+    assert json.loads((figures_dir / "99-test.json").read_text())["data_file"] == "99-test.csv"
+
+
 def test_no_dates_or_versions_in_the_files(figures_dir):
     fg.save(draw(), "99-test", title="t", subtitle="s", tables=["events"], data_as_of=AS_OF)
     svg = (figures_dir / "99-test.svg").read_text()
@@ -110,10 +121,11 @@ def test_every_committed_figure_has_png_svg_and_an_index_entry():
     assert committed_figures(), "figures/ holds no figure"
     for sidecar in committed_figures():
         name = sidecar.stem
-        for ext in (".png", ".svg", ".pdf"):
-            assert sidecar.with_suffix(ext).exists(), f"{name}{ext} is missing"
+        for ext in (".png", ".svg", ".pdf", ".csv"):
+            assert sidecar.with_suffix(ext).exists(), f"{name}{ext} is missing (the CSV: save(..., data=the frame drawn))"
         meta = json.loads(sidecar.read_text())
-        assert f"## {name}: {meta['title']}" in index
+        assert f"## {name}: {meta['title']}" in index and f"the numbers drawn: [{name}.csv]({name}.csv)" in index
+        assert len(pd.read_csv(sidecar.with_suffix(".csv"))) > 0, f"{name}.csv has no rows"
         assert (paths.NOTEBOOKS_DIR / meta["notebook"]).exists(), f"{name}: notebook {meta['notebook']} is missing"
 
 
