@@ -463,7 +463,7 @@ def days_before(events: pd.DataFrame, fall: pd.Timestamp) -> pd.Series:
 
 MAIN_DATE = {"events": "date", "strikes": "date", "casualty_estimates": "as_of", "weapon_systems": "status_as_of",
              "comparison": "as_of", "arms_transfers": "year", "sources": "published"}
-PRECISION = {"date": "date_precision", "as_of": "as_of_precision"}
+PRECISION = {"date": "date_precision", "as_of": "as_of_precision", "status_as_of": "status_as_of_precision"}
 """The column that says how precisely a main date is known, where a table has one."""
 EVENT_FIELDS = ["event_id", "date", "date_precision", "actor", "category", "escalation_level", "claim_status", "milestone",
                 "title"]

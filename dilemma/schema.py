@@ -449,7 +449,8 @@ def _written(table: Table, column: str) -> pd.Series:
 
 def _rule_date_precision(tables, as_of):
     for name, column, precision in (("events", "date", "date_precision"), ("strikes", "date", "date_precision"),
-                                    ("casualty_estimates", "as_of", "as_of_precision")):
+                                    ("casualty_estimates", "as_of", "as_of_precision"),
+                                    ("weapon_systems", "status_as_of", "status_as_of_precision")):
         frame = tables[name].frame
         day = frame[column].dt.day
         month = frame[column].dt.month
@@ -546,6 +547,9 @@ CROSS_FIELD_RULES = {
     "quantity_unit required with a quantity": _required_when(
         "weapon_systems", "quantity_unit", lambda f: f[["quantity", "quantity_low", "quantity_high"]].notna().any(axis=1),
         "is required when a quantity is given"),
+    "status_as_of_precision required with status_as_of": _required_when(
+        "weapon_systems", "status_as_of_precision", lambda f: f["status_as_of"].notna(),
+        "is required when status_as_of is given (day, month or year)"),
     "month/year precision dates on the 1st": _rule_date_precision,
     "announced_date not before a day-precision strike date": _rule_announced_after_strike,
     "no date after data_as_of": _rule_not_after_data_as_of,

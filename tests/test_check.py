@@ -332,10 +332,11 @@ def test_escalation_level_required_for_venezuela(data, capsys):
 
 
 @pytest.mark.parametrize(("table", "column", "precision"), [("events", "date", "date_precision"),
-                                                         ("casualty_estimates", "as_of", "as_of_precision")])
+                                                         ("casualty_estimates", "as_of", "as_of_precision"),
+                                                         ("weapon_systems", "status_as_of", "status_as_of_precision")])
 def test_month_precision_not_on_the_first(data, capsys, table, column, precision):
     path = data / f"{table}.csv"
-    line = find_line(path, column, lambda v: not v.endswith("-01"))
+    line = find_line(path, column, lambda v: v != "" and not v.endswith("-01"))
     set_cell(path, line, precision, "month")
     code, out = run_check(data, capsys)
     assert code == 1
@@ -449,6 +450,15 @@ def test_announced_before_a_day_precision_strike_date(data, capsys):
     code, out = run_check(data, capsys)
     assert code == 1
     expect(out, path, line, "announced_date", "before the strike's date", f"(got '{day_before.isoformat()}')")
+
+
+def test_a_status_date_without_its_precision(data, capsys):
+    path = data / "weapon_systems.csv"
+    line = find_line(path, "status_as_of", lambda v: v != "")
+    set_cell(path, line, "status_as_of_precision", "")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "status_as_of_precision", "required when status_as_of is given")
 
 
 def test_a_quantity_without_a_unit(data, capsys):
