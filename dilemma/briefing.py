@@ -119,6 +119,7 @@ def write_pdf(figures_dir: Path) -> Path:
     as_of = metas[0]["data_as_of"] if metas else "n/a"
     frames = io.BytesIO()
     bottoms = []  # per figure page: where the caption ends, so the figure sits above it
+
     def title_pages(contents_pages: int) -> list[tuple[str, float, str, float]]:  # numbered after the contents pages
         return [(f"{fig_style.REPORT}: briefing figures", 26, "bold", 0.03),
                 (f"Data as of {as_of}. Every figure is built from the report's CSV tables; "

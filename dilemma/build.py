@@ -36,7 +36,8 @@ from dilemma.schema import check, digest, report_lines
 
 TIMEOUT = 900
 FIGURE_FILES = "[0-9][0-9]-*"
-"""The files ``figures.save`` writes (``NN-slug.png``, ``.svg``, ``.pdf``, ``.json``); the rest of figures/ is the pack."""
+"""The files ``figures.save`` writes (``NN-slug.png``, ``.svg``, ``.pdf``, ``.csv``, ``.json``); the rest of figures/ is
+the pack."""
 
 
 def notebooks() -> list[Path]:
