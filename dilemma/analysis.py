@@ -485,8 +485,8 @@ def main_dates(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:
 def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
     """Rows, first and newest date, and the days from the newest row to data_as_of, per table. A date known only to the
     month or year counts from that period's end (SIPRI's 2024 deliveries run to 31 December 2024, a tally dated June 2026
-    to 30 June), or from the day it was announced if earlier; ``last_precision`` says how precisely the newest row is
-    dated."""
+    to 30 June), or from the day it was announced if earlier; ``first_precision`` and ``last_precision`` say how
+    precisely the first and the newest row are dated."""
     rows = []
     for name in MAIN_DATE:
         dates = main_dates(tables, name)
@@ -497,8 +497,9 @@ def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFra
         if "announced_date" in tables[name]:  # a strike dated to its month happened before it was announced
             ends = ends.where(~(tables[name]["announced_date"] < ends), tables[name]["announced_date"])
         newest = ends.idxmax()
-        rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name], "first": dates.min(),
-                     "last": dates[newest], "last_precision": precision[newest],
+        first = dates.idxmin()
+        rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name], "first": dates[first],
+                     "first_precision": precision[first], "last": dates[newest], "last_precision": precision[newest],
                      "days_last_to_as_of": (as_of - ends[newest]).days})
     return pd.DataFrame(rows).set_index("table")
 
