@@ -131,6 +131,10 @@ def test_coverage_ages_a_month_dated_row_from_the_months_end(tables):
     assert (row["last"], row["last_precision"], row["days_last_to_as_of"]) == (pd.Timestamp("2026-10-01"), "month", 27)
     estimates.loc[newest, "as_of_precision"] = "day"
     assert an.coverage({**tables, "casualty_estimates": estimates}, as_of).loc["casualty_estimates", "days_last_to_as_of"] == 57
+    oldest = estimates["as_of"].idxmin()
+    estimates.loc[oldest, ["as_of", "as_of_precision"]] = [pd.Timestamp("2010-01-01"), "year"]
+    row = an.coverage({**tables, "casualty_estimates": estimates}, as_of).loc["casualty_estimates"]
+    assert (row["first"], row["first_precision"]) == (pd.Timestamp("2010-01-01"), "year")  # printed '2010', not a day
 
 
 def test_coverage_never_dates_a_month_dated_strike_after_its_announcement(tables):
