@@ -29,6 +29,18 @@ def test_cli_summary_and_exit_code_from_a_subprocess(data):
     assert f"{data / 'events.csv'}: file is empty" in done.stdout
 
 
+def reported(data, capsys, file: str, where: tuple, edits: dict[str, str], column: str, *words: str) -> str:
+    """Set ``edits`` ({column: value}) on the first row of ``file`` whose ``where`` = (column, predicate) holds, run the
+    check, and return the one line it reports for that row and ``column`` (which must hold ``words``)."""
+    path = data / file
+    line = find_line(path, *where)
+    for name, value in edits.items():
+        set_cell(path, line, name, value)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    return expect(out, path, line, column, *words)
+
+
 def expect(out: list[str], path, line: int, column: str, *words: str) -> str:
     """Exactly one reported line starts with PATH:LINE: COLUMN: and it contains the words."""
     prefix = f"{path}:{line}: {column}: " if column else f"{path}:{line}: "
@@ -151,31 +163,18 @@ def test_not_utf8(data, capsys):
 
 
 def test_bad_date(data, capsys):
-    path = data / "strikes.csv"
-    line = find_line(path, "date", lambda v: v != "")
-    set_cell(path, line, "date", "03/01/2026")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "date", "YYYY-MM-DD", "(got '03/01/2026')")
+    reported(data, capsys, "strikes.csv", ("date", bool), {"date": "03/01/2026"}, "date", "YYYY-MM-DD", "(got '03/01/2026')")
 
 
 @pytest.mark.parametrize("value", ["carribean", " caribbean", "Caribbean"])
 def test_value_outside_vocabulary(data, capsys, value):
-    path = data / "strikes.csv"
-    line = find_line(path, "theater", lambda v: v != "")
-    set_cell(path, line, "theater", value)
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "theater", "not an allowed value", f"(got {value!r})")
+    reported(data, capsys, "strikes.csv", ("theater", bool), {"theater": value}, "theater", "not an allowed value",
+             f"(got {value!r})")
 
 
 def test_negative_count(data, capsys):
-    path = data / "strikes.csv"
-    line = find_line(path, "killed_best", lambda v: v != "")
-    set_cell(path, line, "killed_best", "-3")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "killed_best", "at least 0", "(got '-3')")
+    reported(data, capsys, "strikes.csv", ("killed_best", bool), {"killed_best": "-3"}, "killed_best", "at least 0",
+             "(got '-3')")
 
 
 def test_low_greater_than_best(data, capsys):
@@ -189,35 +188,19 @@ def test_low_greater_than_best(data, capsys):
 
 
 def test_best_greater_than_high_in_weapons(data, capsys):
-    path = data / "weapon_systems.csv"
-    line = find_line(path, "quantity", lambda v: v.isdigit() and int(v) > 2)
-    set_cell(path, line, "quantity_high", "1")
-    set_cell(path, line, "quantity_low", "")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "quantity", "greater than quantity_high")
+    reported(data, capsys, "weapon_systems.csv", ("quantity", lambda v: v.isdigit() and int(v) > 2),
+             {"quantity_high": "1", "quantity_low": ""}, "quantity", "greater than quantity_high")
 
 
 def test_survivors_fates_exceed_survivors(data, capsys):
-    path = data / "strikes.csv"
-    line = find_line(path, "killed_best", lambda v: v.isdigit() and int(v) >= 1)  # room for one killed by a follow-up
-    set_cell(path, line, "survivors", "1")
-    set_cell(path, line, "survivors_rescued", "1")
-    set_cell(path, line, "survivors_presumed_dead", "0")
-    set_cell(path, line, "survivors_killed", "1")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "survivors", "survivors_rescued + survivors_presumed_dead + survivors_killed")
+    reported(data, capsys, "strikes.csv", ("killed_best", lambda v: v.isdigit() and int(v) >= 1),  # room for a follow-up kill
+             {"survivors": "1", "survivors_rescued": "1", "survivors_presumed_dead": "0", "survivors_killed": "1"},
+             "survivors", "survivors_rescued + survivors_presumed_dead + survivors_killed")
 
 
 def test_a_fate_without_a_survivors_count_says_what_to_fill(data, capsys):
-    path = data / "strikes.csv"
-    line = find_line(path, "survivors", lambda v: v.isdigit() and int(v) >= 1)
-    set_cell(path, line, "survivors", "")
-    set_cell(path, line, "survivors_rescued", "1")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    hit = expect(out, path, line, "survivors", "a fate needs a survivors count")
+    hit = reported(data, capsys, "strikes.csv", ("survivors", lambda v: v.isdigit() and int(v) >= 1),
+                   {"survivors": "", "survivors_rescued": "1"}, "survivors", "a fate needs a survivors count")
     assert "<NA>" not in hit and "got" not in hit
 
 
@@ -304,61 +287,35 @@ def test_line_break_inside_a_field(data, capsys):
 
 
 def test_foreign_key_to_missing_event(data, capsys):
-    path = data / "strikes.csv"
-    line = find_line(path, "event_id", lambda v: v != "")
-    set_cell(path, line, "event_id", "ve-19990101-no-such-event")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "event_id", "not found in events.csv event_id")
+    reported(data, capsys, "strikes.csv", ("event_id", bool), {"event_id": "ve-19990101-no-such-event"}, "event_id",
+             "not found in events.csv event_id")
 
 
 def test_killed_best_required_for_vessel_strike(data, capsys):
-    path = data / "strikes.csv"
-    line = find_line(path, "kind", lambda v: v == "vessel_strike")
-    for column in ("killed_low", "killed_best", "killed_high"):
-        set_cell(path, line, column, "")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "killed_best", "required for a vessel_strike")
+    reported(data, capsys, "strikes.csv", ("kind", lambda v: v == "vessel_strike"),
+             dict.fromkeys(("killed_low", "killed_best", "killed_high"), ""), "killed_best", "required for a vessel_strike")
 
 
 def test_escalation_level_required_for_venezuela(data, capsys):
-    path = data / "events.csv"
-    line = find_line(path, "case", lambda v: v == "venezuela")
-    set_cell(path, line, "escalation_level", "")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "escalation_level", "required for case venezuela")
+    reported(data, capsys, "events.csv", ("case", lambda v: v == "venezuela"), {"escalation_level": ""}, "escalation_level",
+             "required for case venezuela")
 
 
 @pytest.mark.parametrize(("table", "column", "precision"), [("events", "date", "date_precision"),
                                                          ("casualty_estimates", "as_of", "as_of_precision"),
                                                          ("weapon_systems", "status_as_of", "status_as_of_precision")])
 def test_month_precision_not_on_the_first(data, capsys, table, column, precision):
-    path = data / f"{table}.csv"
-    line = find_line(path, column, lambda v: v != "" and not v.endswith("-01"))
-    set_cell(path, line, precision, "month")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, column, "1st of the month")
+    reported(data, capsys, f"{table}.csv", (column, lambda v: v != "" and not v.endswith("-01")), {precision: "month"},
+             column, "1st of the month")
 
 
 def test_formula_in_text_cell(data, capsys):
-    path = data / "events.csv"
-    line = find_line(path, "title", lambda v: v != "")
-    set_cell(path, line, "title", "=HYPERLINK(\"http://x\")")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "title", "formula")
+    reported(data, capsys, "events.csv", ("title", bool), {"title": "=HYPERLINK(\"http://x\")"}, "title", "formula")
 
 
 def test_url_not_http(data, capsys):
-    path = data / "sources.csv"
-    line = find_line(path, "url", lambda v: v.startswith("http"))
-    set_cell(path, line, "url", "ftp://example.org/file")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "url", "http:// or https://")
+    reported(data, capsys, "sources.csv", ("url", lambda v: v.startswith("http")), {"url": "ftp://example.org/file"}, "url",
+             "http:// or https://")
 
 
 def test_every_problem_in_one_run(data, capsys):
@@ -389,13 +346,8 @@ def test_check_never_writes_to_data(data, capsys):
 
 
 def test_low_greater_than_high_without_a_best_value(data, capsys):
-    path = data / "comparison.csv"
-    line = find_line(path, "value_best", lambda v: v == "")
-    set_cell(path, line, "value_low", "50")
-    set_cell(path, line, "value_high", "10")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "value_low", "greater than value_high", "50.0 > 10.0")
+    reported(data, capsys, "comparison.csv", ("value_best", lambda v: v == ""), {"value_low": "50", "value_high": "10"},
+             "value_low", "greater than value_high", "50.0 > 10.0")
 
 
 def test_a_trusted_digest_gives_the_same_frames_and_never_hides_a_problem_in_changed_bytes(data):
@@ -453,55 +405,35 @@ def test_announced_before_a_day_precision_strike_date(data, capsys):
 
 
 def test_a_status_date_without_its_precision(data, capsys):
-    path = data / "weapon_systems.csv"
-    line = find_line(path, "status_as_of", lambda v: v != "")
-    set_cell(path, line, "status_as_of_precision", "")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "status_as_of_precision", "required when status_as_of is given")
+    reported(data, capsys, "weapon_systems.csv", ("status_as_of", bool), {"status_as_of_precision": ""},
+             "status_as_of_precision", "required when status_as_of is given")
 
 
 def test_a_quantity_without_a_unit(data, capsys):
-    path = data / "weapon_systems.csv"
-    line = find_line(path, "quantity", lambda v: v != "")
-    set_cell(path, line, "quantity_unit", "")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "quantity_unit", "required when a quantity is given")
+    reported(data, capsys, "weapon_systems.csv", ("quantity", bool), {"quantity_unit": ""}, "quantity_unit",
+             "required when a quantity is given")
 
 
 def test_an_estimate_without_any_number(data, capsys):
-    path = data / "casualty_estimates.csv"
-    line = find_line(path, "killed_best", lambda v: v != "")
-    for column in ("killed_low", "killed_best", "killed_high"):
-        set_cell(path, line, column, "")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, "killed_best", "needs killed_best, killed_low or killed_high")
+    reported(data, capsys, "casualty_estimates.csv", ("killed_best", bool),
+             dict.fromkeys(("killed_low", "killed_best", "killed_high"), ""), "killed_best",
+             "needs killed_best, killed_low or killed_high")
 
 
 @pytest.mark.parametrize(("table", "column", "precision"), [("events", "date", "date_precision"),
                                                          ("strikes", "date", "date_precision"),
                                                          ("casualty_estimates", "as_of", "as_of_precision")])
 def test_year_precision_not_on_the_first_of_january(data, capsys, table, column, precision):
-    path = data / f"{table}.csv"
-    line = find_line(path, column, lambda v: v.endswith("-01") and not v.endswith("-01-01"))  # the 1st, not January
-    set_cell(path, line, precision, "year")
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, column, f"must be 1 January when {precision} is year")
+    reported(data, capsys, f"{table}.csv", (column, lambda v: v.endswith("-01") and not v.endswith("-01-01")),  # a 1st, not 1 Jan
+             {precision: "year"}, column, f"must be 1 January when {precision} is year")
 
 
 @pytest.mark.parametrize(("table", "column"), [("weapon_systems", "delivered_last_year"), ("arms_transfers", "year")])
 def test_a_year_after_the_year_of_data_as_of(data, capsys, table, column):
     as_of = json.loads((data / "datapackage.json").read_text())["data_as_of"]
     later = str(int(as_of[:4]) + 1)
-    path = data / f"{table}.csv"
-    line = find_line(path, column, lambda v: v != "")
-    set_cell(path, line, column, later)
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, line, column, f"is after data_as_of {as_of}", f"(got '{later}')")
+    reported(data, capsys, f"{table}.csv", (column, bool), {column: later}, column, f"is after data_as_of {as_of}",
+             f"(got '{later}')")
 
 
 def test_a_year_equal_to_the_year_of_data_as_of_passes(data, capsys):
