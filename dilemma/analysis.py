@@ -1,16 +1,14 @@
 """Data shaping shared by the chapters, the README headline and the tests.
 
 Everything a notebook needs that another notebook (or the build) also needs
-lives here, once.
+lives here, once: pure functions of the loaded frames (nothing here reads
+files; the README's blocks are written by ``briefing``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from dilemma import data as d
 from dilemma.schema import SURVIVOR_FATES
 
 WORDS = ("statement", "diplomatic")
@@ -313,56 +311,10 @@ def low_confidence_note(vessel_strikes: pd.DataFrame) -> str:
                if unknown[low].sum() else "") + ".")
 
 
-def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
-    """The README's headline block, every number computed from the data."""
-    tables = d.load_all(data_dir)
-    strikes, events, comparison = tables["strikes"], tables["events"], tables["comparison"]
-    as_of = d.data_as_of(data_dir)
-    theaters = theater_totals(strikes)
-    lines = [f"**Data as of {as_of:%d %B %Y}.**", "",
-             "| US boat strikes | strikes | vessels | killed | survivors of the first hit | of whom: rescued "
-             "| of whom: presumed dead | of whom: killed by a follow-up strike (in killed) | of whom: fate not reported |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    labels = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "all": "**All**"}
-    for theater, row in theaters.iterrows():
-        lines.append(f"| {labels.get(theater, theater)} | " + " | ".join(f"{v:,}" for v in row.values) + " |")
-    vs = vessel_strikes(strikes)
-    first = vs.sort_values("date").iloc[0]
-    lines += ["", f"Strikes found from {fmt_date(first['date'], first['date_precision'])} to {newest_strike(vs)}, with the tolls "
-              "announced at the time. Some strikes are missing (see `data/README.md`), so read every total as "
-              "\"at least\"." + low_confidence_note(vs)]
-    raid = raid_toll(strikes)
-    tolls = tables["casualty_estimates"]
-    tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"])]
-    latest = tolls.sort_values("as_of").iloc[-1] if len(tolls) else None
-    counted_by = "" if latest is None else f" ({latest['publisher']}" + (
-        "; whether it counts everyone was not stated)" if latest["scope"] == "unknown" else ")")
-    russia = case_events(events, "venezuela", since="2025-01-01")
-    before, after, either = split_at(russia[russia["actor"] == "russia"], FALL["venezuela"])
-    during, since_fall = _mix(before), _mix(after)
-    lines += ["",
-              f"- The 3 January 2026 raid that captured Maduro: no toll was independently verified; the overall tolls "
-              f"published after the first day run from {fmt_range(raid['killed_low'], None, raid['killed_high'])} "
-              f"(counts of one nationality or of soldiers only aside). The raid's row keeps "
-              f"{int(raid['killed_best']):,}, the latest itemised count{counted_by}.",
-              f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
-              f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
-              f"{during['unverified_deeds']} of which were only claimed or were denied; from the capture on (to the last "
-              f"recorded event): {len(after)} steps, {since_fall['deeds']} of them deeds"
-              + (f" ({len(either)} more dated only to the capture's month)." if len(either) else ".")]
-    days = {case: comparison_value(comparison, "days_final_offensive_to_fall", case) for case in ("syria", "venezuela")}
-    lines.append("- Days from the start of the final push to the fall of Russia's client (the start is an analytic "
-                 "choice; other starts and their sources are in the notes of `data/comparison.csv`):")
-    lines += [f"  - {case.capitalize()}: {fmt_range(row['value_low'], row['value_best'], row['value_high'])}, "
-              f"best value: {row['value_text']}." for case, row in days.items()]
-    lines += ["", f"![Key figure](figures/{key_figure}.png)"]
-    return "\n".join(lines)
-
-
 # --------------------------------------------------------------------------- chapter 4 and 5: responses and countdowns
 
 
-def _mix(events: pd.DataFrame) -> dict[str, int]:
+def kind_mix(events: pd.DataFrame) -> dict[str, int]:
     """Words, deeds, the deeds that are only claimed or were denied, those only reported (not confirmed), and the
     confirmed or reported deeds that moved or used forces, with how many of those are only reported (all also counted
     in deeds)."""
@@ -432,7 +384,7 @@ def responses_within(triggers: pd.DataFrame, responses: pd.DataFrame, days: int 
         window = responses[(responses["date"] >= trigger["date"]) & (ends <= trigger["date"] + pd.Timedelta(days=days))]
         rows.append({"date": trigger["date"], "date_precision": trigger["date_precision"],
                      "turning_point": trigger["title"] if pd.isna(trigger["milestone"]) else trigger["milestone"],
-                     "responses": len(window), **_mix(window), "event_ids": tuple(window["event_id"]),
+                     "responses": len(window), **kind_mix(window), "event_ids": tuple(window["event_id"]),
                      "what": " | ".join(window["title"]) if len(window) else "(nothing recorded)"})
     return pd.DataFrame(rows)
 
@@ -448,7 +400,7 @@ def window_mix(events: pd.DataFrame, windows: dict[str, tuple[str, str, str]], a
         inside = inside[(inside["date"] >= start) & (inside["date_end"] <= end)]
         own = inside[inside["actor"] == actor]
         concrete = own[own["category"].isin(CONCRETENESS)]
-        rows.append({"window": label, **_mix(own), "days": (pd.Timestamp(end) - pd.Timestamp(start)).days + 1,
+        rows.append({"window": label, **kind_mix(own), "days": (pd.Timestamp(end) - pd.Timestamp(start)).days + 1,
                      "rows_collected": len(inside), "deed_titles": " | ".join(own.loc[own["kind"] == "deeds", "title"]),
                      "most_concrete": most_concrete(concrete)[["title", "claim_status"]] if len(concrete) else None})
     return pd.DataFrame(rows).set_index("window")
@@ -614,12 +566,3 @@ def audit_for_readers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     table = audit(tables)
     shown = table.assign(two_plus_outlets=table["two_plus_outlets"].map("{:.0%}".format))
     return shown.rename(columns=AUDIT_HEADERS).rename_axis("table")
-
-
-def audit_markdown(data_dir: Path | None) -> str:
-    """The provenance audit as a Markdown table for the README's limitations."""
-    table = audit_for_readers(d.load_all(data_dir))
-    lines = ["| table | " + " | ".join(table.columns) + " |", "|---|" + "---:|" * len(table.columns)]
-    lines += [f"| `{name}.csv` | " + " | ".join(str(v) for v in row) + " |" for name, row in table.iterrows()]
-    lines.append(f"\n{AUDIT_NOTE}. Sources cited by no row: {len(table.attrs['uncited_sources'])}.")
-    return "\n".join(lines)

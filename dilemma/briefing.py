@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import nbformat
 from matplotlib.backends.backend_pdf import PdfPages
 
+from dilemma import analysis as an
+from dilemma import data as d
 from dilemma import figures as fig_style
 from dilemma.paths import write_if_changed
 
@@ -186,11 +188,64 @@ def _replace_block(text: str, begin: str, end: str, body: str, readme: Path) -> 
     return pattern.sub(lambda _: f"{begin}\n{body}\n{end}", text)
 
 
+def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
+    """The README's headline block, every number computed from the data."""
+    tables = d.load_all(data_dir)
+    strikes, events, comparison = tables["strikes"], tables["events"], tables["comparison"]
+    as_of = d.data_as_of(data_dir)
+    theaters = an.theater_totals(strikes)
+    lines = [f"**Data as of {as_of:%d %B %Y}.**", "",
+             "| US boat strikes | strikes | vessels | killed | survivors of the first hit | of whom: rescued "
+             "| of whom: presumed dead | of whom: killed by a follow-up strike (in killed) | of whom: fate not reported |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    labels = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "all": "**All**"}
+    for theater, row in theaters.iterrows():
+        lines.append(f"| {labels.get(theater, theater)} | " + " | ".join(f"{v:,}" for v in row.values) + " |")
+    vs = an.vessel_strikes(strikes)
+    first = vs.sort_values("date").iloc[0]
+    lines += ["", f"Strikes found from {an.fmt_date(first['date'], first['date_precision'])} to {an.newest_strike(vs)}, "
+              "with the tolls announced at the time. Some strikes are missing (see `data/README.md`), so read every total as "
+              "\"at least\"." + an.low_confidence_note(vs)]
+    raid = an.raid_toll(strikes)
+    tolls = tables["casualty_estimates"]
+    tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"])]
+    latest = tolls.sort_values("as_of").iloc[-1] if len(tolls) else None
+    counted_by = "" if latest is None else f" ({latest['publisher']}" + (
+        "; whether it counts everyone was not stated)" if latest["scope"] == "unknown" else ")")
+    russia = an.case_events(events, "venezuela", since="2025-01-01")
+    before, after, either = an.split_at(russia[russia["actor"] == "russia"], an.FALL["venezuela"])
+    during, since_fall = an.kind_mix(before), an.kind_mix(after)
+    lines += ["",
+              f"- The 3 January 2026 raid that captured Maduro: no toll was independently verified; the overall tolls "
+              f"published after the first day run from {an.fmt_range(raid['killed_low'], None, raid['killed_high'])} "
+              f"(counts of one nationality or of soldiers only aside). The raid's row keeps "
+              f"{int(raid['killed_best']):,}, the latest itemised count{counted_by}.",
+              f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
+              f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
+              f"{during['unverified_deeds']} of which were only claimed or were denied; from the capture on (to the last "
+              f"recorded event): {len(after)} steps, {since_fall['deeds']} of them deeds"
+              + (f" ({len(either)} more dated only to the capture's month)." if len(either) else ".")]
+    days = {case: an.comparison_value(comparison, "days_final_offensive_to_fall", case) for case in ("syria", "venezuela")}
+    lines.append("- Days from the start of the final push to the fall of Russia's client (the start is an analytic "
+                 "choice; other starts and their sources are in the notes of `data/comparison.csv`):")
+    lines += [f"  - {case.capitalize()}: {an.fmt_range(row['value_low'], row['value_best'], row['value_high'])}, "
+              f"best value: {row['value_text']}." for case, row in days.items()]
+    lines += ["", f"![Key figure](figures/{key_figure}.png)"]
+    return "\n".join(lines)
+
+
+def audit_markdown(data_dir: Path | None) -> str:
+    """The provenance audit as a Markdown table for the README's limitations."""
+    table = an.audit_for_readers(d.load_all(data_dir))
+    lines = ["| table | " + " | ".join(table.columns) + " |", "|---|" + "---:|" * len(table.columns)]
+    lines += [f"| `{name}.csv` | " + " | ".join(str(v) for v in row) + " |" for name, row in table.iterrows()]
+    lines.append(f"\n{an.AUDIT_NOTE}. Sources cited by no row: {len(table.attrs['uncited_sources'])}.")
+    return "\n".join(lines)
+
+
 def update_readme(readme: Path, data_dir: Path, notebooks: list[Path]) -> bool:
     """Replace the README's generated blocks (findings of the executed ``notebooks``, headline numbers, provenance
     audit) with what the data gives."""
-    from dilemma.analysis import audit_markdown, headline_markdown
-
     text = readme.read_text(encoding="utf-8")
     text = _replace_block(text, FINDINGS_BEGIN, FINDINGS_END, findings_markdown(notebooks), readme)
     text = _replace_block(text, BEGIN, END, headline_markdown(data_dir, KEY_FIGURE), readme)

@@ -86,7 +86,7 @@ def test_a_withdrawal_is_a_deed_but_neither_sends_forces_nor_outranks_a_commitme
         "date": pd.to_datetime(["2019-03-01", "2019-06-26", "2019-07-01"]), "title": ["fly in", "fly home", "treaty"],
         "category": ["military_deployment", "military_withdrawal", "agreement"], "claim_status": "confirmed"})
     events["kind"] = an.words_or_deeds(events["category"])
-    mix = an._mix(events)
+    mix = an.kind_mix(events)
     assert (mix["deeds"], mix["force_deeds"]) == (3, 1)
     assert an.most_concrete(events.iloc[1:])["title"] == "treaty"  # paper outranks a pull-out
 
