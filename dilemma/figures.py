@@ -158,12 +158,17 @@ def show_inline(fig, image: Image.Image, caption: str = "", dpi: int = PNG_DPI) 
     plt.close(fig)
 
 
-def _fit(text, width: float, smallest: float = 10.0) -> None:
-    """Shrink a figure text's font until it spans at most ``width`` (a fraction of the figure's width)."""
+def _fit(text, width: float, smallest: float, what: str) -> None:
+    """Shrink a figure text's font until it spans at most ``width`` (a fraction of the figure's width). A text that
+    would need less than ``smallest`` points would run off the canvas: ValueError naming ``what``."""
     fig = text.get_figure()
     span = text.get_window_extent(fig.canvas.get_renderer()).width / fig.bbox.width
     if span > width:
-        text.set_fontsize(max(smallest, text.get_fontsize() * width / span * 0.99))
+        needed = text.get_fontsize() * width / span * 0.99  # a line's width scales with its font size
+        if needed < smallest:
+            raise ValueError(f"{what} is too long for the figure's width even at {smallest:g} pt; shorten it: "
+                             f"{text.get_text()!r}")
+        text.set_fontsize(needed)
 
 
 def write_data(frame: pd.DataFrame, path: Path) -> None:
@@ -183,11 +188,12 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     ``name`` is ``NN-slug`` (NN = the chapter). In a notebook the PNG is shown
     inline (reduced) with its caption and the figure closed; elsewhere the figure stays open.
     """
-    # Long titles and subtitles shrink to the width, never clip; the subtitle stays smaller than the title.
+    # Long titles and subtitles shrink to the width, down to a size still legible on a slide (a longer one stops the
+    # figure before any file is written); the subtitle stays smaller than the title.
     heading = fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111")
-    _fit(heading, 0.97)
+    _fit(heading, 0.97, 10.0, f"{name}: the title")
     _fit(fig.text(0.015, 0.905, subtitle, fontsize=min(13.5, heading.get_fontsize() - 1), va="top", ha="left",
-                  color="#444444"), 0.97, smallest=9.0)
+                  color="#444444"), 0.97, 9.0, f"{name}: the subtitle")
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
     out = paths.figures_dir()

@@ -100,11 +100,19 @@ def test_a_long_title_and_subtitle_shrink_to_fit_the_canvas(figures_dir):
 
 def test_a_title_shrunk_below_the_subtitle_size_takes_the_subtitle_down_with_it(figures_dir):
     fig = draw()
-    title = "Overall tolls for the raid run from 67 to 100 after the first day; at least 40 on the day itself; " * 2
+    title = ("Overall tolls for the raid run from 67 to 100 after the first day; at least 40 on the day itself; "
+             "partial counts aside, none of them verified by anyone")  # about 150 characters
     fg.save(fig, "99-test", title=title, subtitle="A short subtitle", tables=["events"], data_as_of=AS_OF)
     heading, subtitle = fig.texts[:2]
     assert heading.get_fontsize() < 13.5  # shrunk below the subtitle's usual size ...
     assert subtitle.get_fontsize() < heading.get_fontsize()  # ... and the subtitle still reads as the smaller line
+
+
+def test_a_title_too_long_to_fit_even_shrunk_stops_the_figure_with_its_name(figures_dir):
+    with pytest.raises(ValueError, match="99-test: the title is too long for the figure's width even at 10 pt"):
+        fg.save(draw(), "99-test", title="A finding stated at length " * 10, subtitle="s", tables=["events"],
+                data_as_of=AS_OF)
+    assert not list(figures_dir.iterdir()), "nothing is written for a figure whose title would run off the canvas"
 
 
 def test_figure_is_16_by_9():
