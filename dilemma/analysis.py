@@ -271,6 +271,23 @@ def fmt_range(low, best, high, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def comparison_text(row: pd.Series, brief: bool = False) -> str:
+    """A comparison.csv row as text: its number(s) with the unit, then its text ('4,378 to 7,500 personnel; at the
+    peak'); without a number, the text alone, or 'no number'. ``brief`` (for a sentence that compares two rows): the
+    number(s) without unit or text; without a number, the text's first clause if at most 50 characters, lower-cased."""
+    number = fmt_range(row["value_low"], row["value_best"], row["value_high"])
+    text = str(row["value_text"]) if pd.notna(row["value_text"]) else ""
+    if brief:
+        if number != "unknown":
+            return number
+        first = text.split(";")[0]
+        return first[0].lower() + first[1:] if 0 < len(first) <= 50 else "no number"
+    if number == "unknown":
+        return text or "no number"
+    unit = str(row["unit"]) if pd.notna(row["unit"]) else ""
+    return f"{number} {unit}".strip() + (f"; {text}" if text else "")
+
+
 def event_line(row, *tags: str) -> str:
     """One event as a reader line: '- 3 January 2026 [Russia, statement, confirmed] Title' (the date at its precision,
     then the tags given, then how sure the row is)."""

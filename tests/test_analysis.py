@@ -24,6 +24,19 @@ def test_fmt_range(low, best, high, text):
     assert an.fmt_range(low, best, high) == text
 
 
+@pytest.mark.parametrize(("low", "best", "high", "unit", "text", "full", "brief"), [
+    (4378, None, 7500, "personnel", "at the peak", "4,378 to 7,500 personnel; at the peak", "4,378 to 7,500"),
+    (None, 9, None, None, None, "9", "9"),
+    (None, None, None, "days", "Shot while fleeing; later named", "Shot while fleeing; later named", "shot while fleeing"),
+    (None, None, None, None, "A clause far too long to stand in a sentence that compares two cases", None, "no number"),
+    (None, None, None, None, None, "no number", "no number"),
+])
+def test_comparison_text(low, best, high, unit, text, full, brief):
+    row = pd.Series({"value_low": low, "value_best": best, "value_high": high, "unit": unit, "value_text": text})
+    assert an.comparison_text(row, brief=True) == brief
+    assert an.comparison_text(row) == (full or text)
+
+
 def test_escalation_steps_never_go_backwards(tables):
     events = an.case_events(tables["events"], "venezuela", since="2025-01-01")
     assert an.first_steps(events, "us")["date"].is_monotonic_increasing
