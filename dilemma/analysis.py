@@ -253,8 +253,8 @@ def period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
 def fmt_range(low, best, high, unit: str = "") -> str:
     """A low/best/high triple as text: '83 (40 to 100)', '4,378 to 7,500', 'up to 400', 'at least 200', and
     '543 (low 116)' when a best value has one bound only (the bound is named, not turned into 'at least')."""
-    def num(x):
-        return f"{int(x):,}" if float(x).is_integer() else f"{x:,.1f}"
+    def num(x):  # a decimal only below 100: '9.2' (USD bn), but '2,394' (TIV m), not a spurious '2,394.2'
+        return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.1f}"
     has_low, has_best, has_high = pd.notna(low), pd.notna(best), pd.notna(high)
     if has_low and has_high:
         bounds = f"{num(low)} to {num(high)}" if low != high else ("" if has_best and best == low else num(low))

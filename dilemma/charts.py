@@ -37,6 +37,13 @@ def plain_numbers(axis) -> None:
     axis.set_major_formatter(mticker.FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}"))
 
 
+def x_grid_only(ax) -> None:
+    """Gridlines across the x axis only (the style sheet draws them across y): for horizontal bars, where a line through
+    the middle of each bar would show through faint and hatched segments and run through the value labels."""
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x")
+
+
 def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int = 3, x_end=None) -> bool:
     """Scatter points whose fill shows their claim status (hollow = claimed).
 

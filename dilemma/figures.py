@@ -18,6 +18,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
@@ -29,6 +30,8 @@ REPORT = "Moscow's Dilemma"
 PNG_DPI = 300
 PREVIEW_DPI = 100
 """Resolution of the image a notebook shows inline: the exported 300-dpi raster reduced 3 x 3."""
+TITLE_SMALLEST, SUBTITLE_SMALLEST = 12.0, 9.0
+"""Points a long title or subtitle may shrink to: below them a title no longer reads as the headline on a slide."""
 SVG_METADATA = {"Date": None, "Creator": None}
 PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
 
@@ -86,8 +89,11 @@ def legend_above(fig, handles: list, ncol: int = 2, fontsize: float = 10.5) -> N
 def marker_kwargs(color: str, status: str) -> dict:
     """Scatter keyword arguments that show a row's claim status (hollow = claimed)."""
     style = CLAIM_STYLES[status]
-    face = color if style["filled"] else "white"
-    return {"facecolors": face, "edgecolors": color, "alpha": style["alpha"], "linewidths": 1.6}
+    if style["filled"]:
+        return {"facecolors": color, "edgecolors": color, "alpha": style["alpha"], "linewidths": 1.6}
+    # A hollow mark keeps an opaque white face, its faintness on the edge only: laid over another mark it hides it,
+    # where a see-through white face would tint it into a faint (reported-looking) dot.
+    return {"facecolors": "white", "edgecolors": to_rgba(color, style["alpha"]), "linewidths": 1.6}
 
 
 def bar_kwargs(color: str, status: str) -> dict:
@@ -191,9 +197,9 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     # Long titles and subtitles shrink to the width, down to a size still legible on a slide (a longer one stops the
     # figure before any file is written); the subtitle stays smaller than the title.
     heading = fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111")
-    _fit(heading, 0.97, 10.0, f"{name}: the title")
+    _fit(heading, 0.97, TITLE_SMALLEST, f"{name}: the title")
     _fit(fig.text(0.015, 0.905, subtitle, fontsize=min(13.5, heading.get_fontsize() - 1), va="top", ha="left",
-                  color="#444444"), 0.97, 9.0, f"{name}: the subtitle")
+                  color="#444444"), 0.97, SUBTITLE_SMALLEST, f"{name}: the subtitle")
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
     out = paths.figures_dir()

@@ -18,7 +18,7 @@ def tables():
 @pytest.mark.parametrize(("low", "best", "high", "text"), [
     (40, 83, 100, "83 (40 to 100)"), (None, None, 400, "up to 400"), (200, None, None, "at least 200"),
     (4378, None, 7500, "4,378 to 7,500"), (None, 9.2, None, "9.2"), (None, None, None, "unknown"), (5, 5, 5, "5"),
-    (3, 4, None, "4 (low 3)"), (None, 4, 9, "4 (high 9)"),
+    (3, 4, None, "4 (low 3)"), (None, 4, 9, "4 (high 9)"), (None, 2394.24, None, "2,394"), (99.5, None, 120.4, "99.5 to 120"),
 ])
 def test_fmt_range(low, best, high, text):
     assert an.fmt_range(low, best, high) == text

@@ -101,7 +101,7 @@ def test_a_long_title_and_subtitle_shrink_to_fit_the_canvas(figures_dir):
 def test_a_title_shrunk_below_the_subtitle_size_takes_the_subtitle_down_with_it(figures_dir):
     fig = draw()
     title = ("Overall tolls for the raid run from 67 to 100 after the first day; at least 40 on the day itself; "
-             "partial counts aside, none of them verified by anyone")  # about 150 characters
+             "none of them verified by anyone")  # about 130 characters
     fg.save(fig, "99-test", title=title, subtitle="A short subtitle", tables=["events"], data_as_of=AS_OF)
     heading, subtitle = fig.texts[:2]
     assert heading.get_fontsize() < 13.5  # shrunk below the subtitle's usual size ...
@@ -109,7 +109,8 @@ def test_a_title_shrunk_below_the_subtitle_size_takes_the_subtitle_down_with_it(
 
 
 def test_a_title_too_long_to_fit_even_shrunk_stops_the_figure_with_its_name(figures_dir):
-    with pytest.raises(ValueError, match="99-test: the title is too long for the figure's width even at 10 pt"):
+    message = f"99-test: the title is too long for the figure's width even at {fg.TITLE_SMALLEST:g} pt"
+    with pytest.raises(ValueError, match=message):
         fg.save(draw(), "99-test", title="A finding stated at length " * 10, subtitle="s", tables=["events"],
                 data_as_of=AS_OF)
     assert not list(figures_dir.iterdir()), "nothing is written for a figure whose title would run off the canvas"
@@ -170,6 +171,24 @@ def test_a_month_dated_point_gets_a_line_over_its_month_and_a_legend_entry():
     fig2, ax2 = fg.figure()
     assert not charts.scatter_by_claim(ax2, dates[1:], [2], ["#000000"], ["confirmed"], x_end=ends[1:])
     plt.close("all")
+
+
+def test_a_hollow_mark_over_a_filled_one_shows_white_not_a_faint_tint():
+    """A denied (faint hollow) mark laid on a confirmed one must not read as a reported (faint filled) mark."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from dilemma import charts
+
+    fig, ax = fg.figure()
+    ax.set(xlim=(0, 2), ylim=(0, 2))
+    charts.scatter_by_claim(ax, [1, 1], [1, 1], ["#c0392b"] * 2, ["confirmed", "denied"], size=400)
+    fig.canvas.draw()
+    x, y = ax.transData.transform((1, 1))
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    centre = pixels[pixels.shape[0] - int(round(y)), int(round(x)), :3]
+    plt.close(fig)
+    assert centre.tolist() == [255, 255, 255]
 
 
 LADDER = {  # the crowded end of chapter 1's ladder: long labels days apart on neighbouring rungs
