@@ -1,4 +1,12 @@
-"""Command line: ``python -m dilemma check|build``."""
+"""Moscow's Dilemma: check the data package, or rebuild the report from it.
+
+examples:
+  python -m dilemma check                        validate data/ (exit 0 ok, 1 with one line per problem)
+  python -m dilemma check --audit                the same, then the provenance audit
+  python -m dilemma build                        check, run every notebook, rewrite notebooks/, figures/ (PNG, SVG,
+                                                 PDF, CSV, index, briefing.pdf) and README.md's generated blocks
+  python -m dilemma build --data D --out O       build from a copy of the data into O, leaving the repository as it is
+"""
 
 from __future__ import annotations
 
@@ -56,16 +64,23 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dilemma", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dilemma", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate every table of the data package")
-    check.add_argument("--data", type=Path, default=paths.data_dir(), help="data folder (default: %(default)s)")
+    check.add_argument("--data", type=Path, default=paths.data_dir(),
+                       help="data folder (default: the repository's data/, or $DILEMMA_DATA_DIR)")
     check.add_argument("--audit", action="store_true",
                        help="also print the provenance audit: independent sources, aggregator-only and claimed rows")
     check.set_defaults(run=_check)
-    build = commands.add_parser("build", help="check the data, execute every notebook, write figures and briefing")
-    build.add_argument("--data", type=Path, default=None, help="data folder (default: the repository's data/)")
-    build.add_argument("--out", type=Path, default=None, help="write notebooks and figures here instead of in place")
+    build = commands.add_parser("build", help="check the data, execute every notebook, write figures and briefing",
+                                description="Check the data (stop on any problem), execute every notebook, then write "
+                                            "notebooks/, figures/ (with figures/README.md and briefing.pdf) and README.md's "
+                                            "generated blocks: in the repository, or under --out.")
+    build.add_argument("--data", type=Path, default=None,
+                       help="data folder (default: the repository's data/); another folder needs --out")
+    build.add_argument("--out", type=Path, default=None,
+                       help="write notebooks/, figures/ and README.md under this folder, leaving the repository as it is")
     build.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of cores)")
     build.set_defaults(run=_build)
     args = parser.parse_args(argv)

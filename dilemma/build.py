@@ -115,6 +115,10 @@ def publish(staging: Path, figures: Path) -> list[str]:
 def build(data: Path | None = None, out: Path | None = None, jobs: int | None = None) -> int:
     started = time.perf_counter()
     data_dir = Path(data or paths.data_dir()).resolve()
+    if out is None and data_dir != (paths.ROOT / "data").resolve():
+        print(f"build stopped: {paths.display(data_dir)} is not the repository's data/, and without --out the build would "
+              "replace the repository's notebooks, figures and README with its numbers; add --out DIR", file=sys.stderr)
+        return 2
     result = check(data_dir)
     if not result.ok:
         print("\n".join(report_lines(result.problems)))

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
@@ -80,10 +81,16 @@ def figure(nrows: int = 1, ncols: int = 1, **kwargs):
 
 
 def legend_above(fig, handles: list, ncol: int = 2, fontsize: float = 10.5) -> None:
-    """The legend between the subtitle and the plot, in ``ncol`` columns; the plot is lowered by the legend's rows, so
-    the legend never covers a bar, a line or a label."""
-    fig.legend(handles=handles, loc="upper center", ncol=ncol, bbox_to_anchor=(0.5, 0.875), fontsize=fontsize)
-    fig.subplots_adjust(top=0.80 - 0.03 * -(-len(handles) // ncol))
+    """The legend between the subtitle and the plot, in ``ncol`` columns (fewer when labels made longer by the data would
+    not fit the canvas's width); the plot is lowered by the legend's rows, so the legend never covers a bar, a line or a
+    label."""
+    for columns in range(ncol, 0, -1):
+        legend = fig.legend(handles=handles, loc="upper center", ncol=columns, bbox_to_anchor=(0.5, 0.875),
+                            fontsize=fontsize)
+        if columns == 1 or legend.get_window_extent(fig.canvas.get_renderer()).width <= 0.97 * fig.bbox.width:
+            break
+        legend.remove()
+    fig.subplots_adjust(top=0.80 - 0.03 * -(-len(handles) // columns))
 
 
 def marker_kwargs(color: str, status: str) -> dict:
@@ -128,6 +135,18 @@ def source_line(tables: list[str], data_as_of) -> str:
     return f"Source: {REPORT} data ({names}), data as of {data_as_of:%Y-%m-%d}. Sources per row: sources.csv."
 
 
+EDGE = 12
+"""Pixels of white margin the house style leaves on every side of a 300-dpi figure (the stamps sit 45 or more inside)."""
+
+
+def clipped_edges(image: Image.Image) -> list[str]:
+    """The sides of a raster with ink, even light grey, in their outermost ``EDGE`` pixels: a label, legend or tick
+    that runs off the canvas."""
+    grey = np.asarray(image.convert("L"))
+    strips = {"left": grey[:, :EDGE], "right": grey[:, -EDGE:], "top": grey[:EDGE], "bottom": grey[-EDGE:]}
+    return [side for side, strip in strips.items() if (strip < 200).any()]
+
+
 def write_png(fig, path: Path, dpi: int = PNG_DPI) -> Image.Image:
     """Write the figure as an opaque RGB PNG with no text chunks (deterministic bytes); return the raster.
 
@@ -139,6 +158,10 @@ def write_png(fig, path: Path, dpi: int = PNG_DPI) -> Image.Image:
     if len(raw.getbuffer()) != size[0] * size[1] * 4:
         raise ValueError(f"{path.name}: the rendered canvas is not {size[0]} x {size[1]} pixels")
     image = Image.frombuffer("RGBA", size, raw.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
+    cut = clipped_edges(image)
+    if cut:  # longer labels from new data, say: stop rather than hand a briefing a clipped figure
+        raise ValueError(f"{path.stem}: ink at the {' and '.join(cut)} edge of the canvas: a label, legend or tick runs "
+                         "off the figure; shorten it or give it room")
     image.save(path, format="png", dpi=(dpi, dpi))
     return image
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -78,6 +79,8 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     frame: pd.DataFrame | None = None
+    unread: int = 0
+    """Rows left out for a wrong number of fields (reported): what they cite is not known."""
 
 
 @dataclass
@@ -176,7 +179,8 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
         return [Problem(shown, message="file is empty (expected a header row and data rows)")]
     problems: list[Problem] = []
     if raw.startswith(codecs.BOM_UTF8):
-        problems.append(Problem(shown, 1, message="file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"))
+        problems.append(Problem(shown, 1, message="file starts with a byte-order mark (BOM, which Excel's 'CSV UTF-8' "
+                                "adds); save it as UTF-8 without BOM (data/README.md, 'Editing in a spreadsheet')"))
         raw = raw[len(codecs.BOM_UTF8):]
         if not raw.strip():  # what a spreadsheet writes for an empty sheet saved as "CSV UTF-8"
             return [*problems, Problem(shown, message="file is empty (expected a header row and data rows)")]
@@ -214,6 +218,7 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
         if len(row) != len(header):
             problems.append(Problem(shown, line, message=f"row has {len(row)} fields but the header has {len(header)}"
                                     " (a stray or missing comma, or an unquoted comma in a text)"))
+            table.unread += 1
             continue
         for name, cell in zip(header, row, strict=True):
             if bad_bytes and _has_bad_bytes(cell):
@@ -281,7 +286,9 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
         allowed = cons["enum"]
         if value.strip() in allowed or value.strip().lower() in allowed:
             return f"not an allowed value: check spaces and letter case (allowed: {', '.join(allowed)})"
-        return f"not an allowed value (allowed: {', '.join(allowed)})"
+        close = difflib.get_close_matches(value.strip().lower().replace(" ", "_"), allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"not an allowed value ({hint}allowed: {', '.join(allowed)})"
     if constraint in ("minimum", "maximum"):
         word = "at least" if constraint == "minimum" else "at most"
         return f"must be {word} {cons[constraint]}"
@@ -435,6 +442,8 @@ def _required_when(name: str, column: str, when, message: str):
     """A rule: ``column`` of table ``name`` must be filled in the rows where ``when(frame)`` holds."""
     def rule(tables, as_of):
         frame = tables[name].frame
+        if column not in tables[name].header:  # a missing column is reported once, by the header check, not per row
+            return
         empty = _written(tables[name], column) == ""  # a cell filled but unreadable is reported by _rule_written_as
         for line in frame.index[when(frame).fillna(False) & empty]:
             yield name, line, column, message, ""
@@ -513,23 +522,33 @@ def _rule_source_ids(tables, as_of):
             for source_id in ids:
                 if source_id and source_id not in known:
                     yield name, line, "source_ids", "names a source that is not in sources.csv", source_id
-    if not all("source_ids" in t.header for name, t in tables.items() if name != "sources"):
-        return  # a table that could not be read cites nothing, and every source it cites would look uncited
+    if not all("source_ids" in t.header and not t.unread for name, t in tables.items() if name != "sources"):
+        return  # a table or row that could not be read cites nothing, and every source it cites would look uncited
     for line, source_id in tables["sources"].frame["source_id"].dropna().items():
         if source_id not in cited:
             yield "sources", line, "source_id", "source is not cited by any row of any table", source_id
 
 
-def _rule_no_formulas(tables, as_of):
+def _text_columns(tables):
+    """(table, column name, cells) for every free-text column (strings outside a vocabulary)."""
     for name, table in tables.items():
         for fdesc in table.schema["fields"]:
-            if fdesc["type"] != "string" or "enum" in fdesc.get("constraints", {}):
-                continue
-            column = table.frame[fdesc["name"]]
-            risky = column.str.startswith(FORMULA_PREFIXES, na=False)
-            for line, value in column[risky].items():
-                yield (name, line, fdesc["name"], "starts with a character a spreadsheet would run as a formula "
-                       "(=, +, -, @); reword it", value)
+            if fdesc["type"] == "string" and "enum" not in fdesc.get("constraints", {}):
+                yield name, fdesc["name"], table.frame[fdesc["name"]]
+
+
+def _rule_no_formulas(tables, as_of):
+    for name, column, cells in _text_columns(tables):
+        for line, value in cells[cells.str.startswith(FORMULA_PREFIXES, na=False)].items():
+            yield (name, line, column, "starts with a character a spreadsheet would run as a formula (=, +, -, @); "
+                   "reword it", value)
+
+
+def _rule_no_lost_characters(tables, as_of):
+    for name, column, cells in _text_columns(tables):
+        for line, value in cells[cells.str.contains("??", regex=False, na=False)].items():
+            yield (name, line, column, "has '??', what a spreadsheet writes for letters its encoding cannot hold "
+                   "(Cyrillic, Arabic, accents); restore the text from git or the source", value)
 
 
 CROSS_FIELD_RULES = {
@@ -537,8 +556,9 @@ CROSS_FIELD_RULES = {
     "survivors_rescued + survivors_presumed_dead + survivors_killed <= survivors": _rule_survivors,
     "survivors_killed <= killed_best": _rule_follow_up_killed,
     "ordered_year <= delivered_first_year <= delivered_last_year": _rule_delivery_years,
-    "killed_best required for vessel_strike": _required_when(
-        "strikes", "killed_best", lambda f: f["kind"] == "vessel_strike", "is required for a vessel_strike"),
+    **{f"{column} required for vessel_strike": _required_when(
+        "strikes", column, lambda f: f["kind"] == "vessel_strike", "is required for a vessel_strike")
+       for column in ("killed_best", "strikes_counted", "vessels")},
     "an estimate gives at least one of killed_low, killed_best, killed_high": _required_when(
         "casualty_estimates", "killed_best", lambda f: f[["killed_low", "killed_high"]].isna().all(axis=1),
         "an estimate needs killed_best, killed_low or killed_high"),
@@ -556,6 +576,7 @@ CROSS_FIELD_RULES = {
     "every date and number written as the format says": _rule_written_as,
     "every source id exists and every source is cited": _rule_source_ids,
     "no text cell a spreadsheet would run as a formula": _rule_no_formulas,
+    "no text cell with '??' (letters lost to a spreadsheet's encoding)": _rule_no_lost_characters,
 }
 
 
@@ -583,8 +604,11 @@ def report_lines(problems: list[Problem], repeated: int = 5) -> list[str]:
     summary: a whole column changed at once is usually a spreadsheet re-saving the file in its own format."""
     lines = [str(p) for p in problems]
     same = Counter((p.path, p.column, p.message) for p in problems if p.column and p.line)
-    lines += [f"{path}: {column}: {n} rows have the same problem ({message}); if a spreadsheet re-saved the file, "
-              "re-export it as CSV with ISO dates (YYYY-MM-DD) and plain numbers, or restore it from git"
+    lines += [f"{path}: {column}: {n} rows have the same problem ({message}); " + (
+              "is data_as_of in datapackage.json right? It is the day the tables were brought up to date (sources "
+              "accessed that day included), not the date of the newest row" if "data_as_of" in message else
+              "if a spreadsheet re-saved the file, re-export it as CSV with ISO dates (YYYY-MM-DD) and plain numbers, "
+              "or restore it from git")
               for (path, column, message), n in same.items() if n >= repeated]
     return lines
 

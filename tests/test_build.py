@@ -46,6 +46,14 @@ def test_build_stops_before_any_notebook_on_bad_data(data, tmp_path):
     assert not (out / "notebooks").exists()
 
 
+def test_build_from_other_data_without_out_stops_before_touching_the_repository(data):
+    before = tree_hash(paths.ROOT)
+    done = run_build("--data", str(data))
+    assert done.returncode == 2
+    assert "without --out" in done.stderr and "Traceback" not in done.stderr
+    assert tree_hash(paths.ROOT) == before
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("build")

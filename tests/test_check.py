@@ -81,6 +81,8 @@ def test_missing_and_extra_column(data, capsys):
     assert code == 1
     expect(out, path, 1, "vessels", "column is missing")
     expect(out, path, 1, "comment", "unexpected column")
+    assert [o for o in out if "vessels" in o] == [f"{path}:1: vessels: column is missing"], \
+        "a missing column is reported once, not again on every row that would need it"
 
 
 def test_wrong_delimiter(data, capsys):
@@ -97,7 +99,8 @@ def test_byte_order_mark(data, capsys):
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     code, out = run_check(data, capsys)
     assert code == 1
-    assert out[0] == f"{path}:1: file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
+    assert out[0].startswith(f"{path}:1: file starts with a byte-order mark (BOM")
+    assert "save it as UTF-8 without BOM" in out[0] and "Editing in a spreadsheet" in out[0]  # where the how-to is
     assert len(out) == 1, "the BOM must not hide the header or shift the rows"
 
 
@@ -262,6 +265,34 @@ def test_unused_source(data, capsys):
     code, out = run_check(data, capsys)
     assert code == 1
     expect(out, path, len(rows), "source_id", "not cited", "(got 'unused-20250101-orphan')")
+
+
+@pytest.mark.parametrize("column", ["strikes_counted", "vessels"])
+def test_a_vessel_strike_without_its_counts(data, capsys, column):
+    """Blank, the row's deaths would count while its strike or boat did not."""
+    reported(data, capsys, "strikes.csv", ("kind", lambda v: v == "vessel_strike"), {column: ""}, column,
+             "is required for a vessel_strike")
+
+
+def test_letters_a_spreadsheet_turned_into_question_marks(data, capsys):
+    reported(data, capsys, "sources.csv", ("title", bool), {"title": "[????? ???? ??????? ?? ????]"}, "title",
+             "has '??'", "restore the text")
+
+
+def test_a_misspelt_vocabulary_value_gets_the_nearest_allowed_one(data, capsys):
+    reported(data, capsys, "strikes.csv", ("theater", bool), {"theater": "eastern_pacfic"}, "theater",
+             "did you mean 'eastern_pacific'?")
+
+
+def test_many_rows_after_data_as_of_point_to_data_as_of_not_to_a_spreadsheet(data, capsys):
+    package_file = data / "datapackage.json"
+    package = json.loads(package_file.read_text())
+    package["data_as_of"] = "2026-01-01"  # the newest row's date, say, instead of the day of the update
+    package_file.write_text(json.dumps(package))
+    code, out = run_check(data, capsys)
+    assert code == 1
+    summary = [o for o in out if "rows have the same problem (is after data_as_of" in o]
+    assert summary and all("is data_as_of in datapackage.json right?" in o and "spreadsheet" not in o for o in summary)
 
 
 def test_date_after_data_as_of(data, capsys):
@@ -457,6 +488,7 @@ def test_rows_with_a_field_too_many_or_too_few(data, capsys):
     assert code == 1
     expect(out, path, long, "", f"row has {fields + 1} fields but the header has {fields}")
     expect(out, path, short, "", f"row has {fields - 1} fields but the header has {fields}")
+    assert not [o for o in out if "not cited" in o], "what a row that could not be read cites is not known"
 
 
 def test_a_stray_quote_is_not_valid_csv(data, capsys):

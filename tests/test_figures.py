@@ -116,6 +116,26 @@ def test_a_title_too_long_to_fit_even_shrunk_stops_the_figure_with_its_name(figu
     assert not list(figures_dir.iterdir()), "nothing is written for a figure whose title would run off the canvas"
 
 
+def test_a_figure_with_a_label_off_the_canvas_stops_with_its_name_and_writes_nothing(figures_dir):
+    fig = draw()
+    fig.text(-0.02, 0.5, "a legend label made longer by new data")  # starts left of the canvas
+    with pytest.raises(ValueError, match="99-test: ink at the left edge"):
+        fg.save(fig, "99-test", title="t", subtitle="s", tables=["events"], data_as_of=AS_OF)
+    assert not list(figures_dir.iterdir())
+
+
+def test_legend_above_drops_columns_until_long_labels_fit_the_width(figures_dir):
+    import matplotlib.pyplot as plt
+
+    fig, ax = fg.figure()
+    for i in range(4):
+        ax.plot([0, 1], [i, i], label=f"series {i}: a label that new data made far longer than the figure was drawn for")
+    fg.legend_above(fig, ax.get_legend_handles_labels()[0], ncol=4)
+    (legend,) = fig.legends
+    assert legend.get_window_extent(fig.canvas.get_renderer()).width <= fig.bbox.width
+    plt.close(fig)
+
+
 def test_figure_is_16_by_9():
     width, height = draw().get_size_inches()
     assert abs(width / height - 16 / 9) < 0.01
@@ -140,14 +160,9 @@ def test_every_committed_figure_has_png_svg_and_an_index_entry():
 
 @pytest.mark.parametrize("sidecar", committed_figures(), ids=lambda p: p.stem)
 def test_no_committed_figure_is_cut_at_the_edge(sidecar):
-    """The house style leaves a white margin on every side (the stamps sit 45 px or more inside the 300-dpi canvas):
-    ink, even light grey, in the outermost 12 pixels means a label or tick runs off the figure."""
-    import numpy as np
     from PIL import Image
 
-    pixels = np.asarray(Image.open(sidecar.with_suffix(".png")).convert("L"))
-    edges = {"left": pixels[:, :12], "right": pixels[:, -12:], "top": pixels[:12], "bottom": pixels[-12:]}
-    cut = [side for side, strip in edges.items() if (strip < 200).any()]
+    cut = fg.clipped_edges(Image.open(sidecar.with_suffix(".png")))
     assert not cut, f"{sidecar.stem}.png has ink at its {', '.join(cut)} edge: a label or title is clipped"
 
 
