@@ -148,6 +148,19 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
     return out
 
 
+def reconcile_fixes(rec: pd.DataFrame, documented: dict[str, tuple[int, int, int]]) -> list[str]:
+    """What to change in the documented table of unreconciled tallies (estimate id -> tally, dataset at the time,
+    dataset with presumed dead; data/README.md) so that it matches ``rec`` (from ``reconcile``), one instruction per
+    row; empty when it matches."""
+    computed = {r.estimate_id: (int(r.tally_killed), int(r.dataset_killed), int(r.dataset_killed_incl_presumed))
+                for r in rec[~rec["reconciles"]].itertuples()}
+    return ([f"add a row for {k} (tally / at the time / with presumed dead: {' / '.join(map(str, v))}) and say why it "
+             "differs" for k, v in computed.items() if k not in documented]
+            + [f"delete the row of {k}: it now reconciles" for k in documented if k not in computed]
+            + [f"update the numbers of {k}: {' / '.join(map(str, documented[k]))} -> {' / '.join(map(str, v))}"
+               for k, v in computed.items() if k in documented and documented[k] != v])
+
+
 def reconcile_summary(rec: pd.DataFrame) -> str:
     """How many collected tallies match, in words: '45 of the 66 collected tallies that give a number match within 1
     death of either running total (...); 2 more give only a bound and are not compared' (``rec`` from ``reconcile``)."""

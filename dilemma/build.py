@@ -30,7 +30,8 @@ from pathlib import Path
 import nbformat
 
 from dilemma import briefing, paths
-from dilemma.data import TRUSTED_DIGEST_ENV, remember
+from dilemma.analysis import reconcile, reconcile_fixes
+from dilemma.data import TRUSTED_DIGEST_ENV, documented_unreconciled, remember
 from dilemma.paths import write_if_changed
 from dilemma.schema import check, digest, report_lines
 
@@ -112,6 +113,17 @@ def publish(staging: Path, figures: Path) -> list[str]:
     return stale
 
 
+def reconciliation_note(data_dir: Path, tables: dict) -> str:
+    """A note when the data folder's table of unreconciled tallies no longer matches the data ('' when it does, or
+    when there is no such table): chapter 2 and the README say it gives the reason for every mismatch."""
+    documented = documented_unreconciled(data_dir)
+    if documented is None:
+        return ""
+    fixes = reconcile_fixes(reconcile(tables["strikes"], tables["casualty_estimates"]), documented)
+    return (f"note: {paths.display(data_dir / 'README.md')}, the table of unreconciled tallies, no longer matches the "
+            "data: " + "; ".join(fixes)) if fixes else ""
+
+
 def build(data: Path | None = None, out: Path | None = None, jobs: int | None = None) -> int:
     started = time.perf_counter()
     data_dir = Path(data or paths.data_dir()).resolve()
@@ -171,6 +183,9 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         print(f"build failed while writing the briefing pack: {exc}", file=sys.stderr)
         return 1
     done = time.perf_counter()
+    note = reconciliation_note(data_dir, {name: table.frame for name, table in result.tables.items()})
+    if note:
+        print(note)
     print(f"build ok: {len(todo)} notebook(s), {len(figures)} figure(s), "
           f"{paths.display(figures_out / 'briefing.pdf')}, in {done - started:.1f} s "
           f"(check {checked - started:.1f} s, notebooks {executed - checked:.1f} s, briefing pack {done - executed:.1f} s)")

@@ -10,6 +10,7 @@ order of datapackage.json, text as ``str``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +47,20 @@ def remember(data_dir: Path, result: Result) -> None:
     """Keep the result of a full check of ``data_dir`` (the build's own) for the loads that follow in this process."""
     _CACHE.clear()
     _CACHE[_state(Path(data_dir))] = result
+
+
+UNRECONCILED_BLOCK = re.compile(r"<!-- unreconciled:begin -->(.*?)<!-- unreconciled:end -->", re.S)
+UNRECONCILED_ROW = re.compile(r"^\| `(ce-[a-z0-9-]+)` \|[^|]*\|[^|]*\| (\d+) \| (\d+) / (\d+) \|", re.M)
+
+
+def documented_unreconciled(data_dir: Path | None = None) -> dict[str, tuple[int, int, int]] | None:
+    """The table of tallies that do not reconcile, in the data folder's README.md (between the ``unreconciled``
+    markers): estimate id -> (tally, dataset at the time, dataset with presumed dead). None without such a table."""
+    readme = Path(data_dir or paths.data_dir()) / "README.md"
+    block = UNRECONCILED_BLOCK.search(readme.read_text(encoding="utf-8")) if readme.exists() else None
+    if block is None:
+        return None
+    return {found[0]: tuple(map(int, found[1:])) for found in UNRECONCILED_ROW.findall(block.group(1))}
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:

@@ -37,6 +37,18 @@ def test_comparison_text(low, best, high, unit, text, full, brief):
     assert an.comparison_text(row) == (full or text)
 
 
+def test_reconcile_fixes_name_each_row_to_add_delete_or_update():
+    rec = pd.DataFrame({"estimate_id": ["new", "fixed", "moved"], "tally_killed": [10, 20, 30],
+                        "dataset_killed": [5, 20, 25], "dataset_killed_incl_presumed": [6, 20, 26],
+                        "reconciles": [False, True, False]})
+    documented = {"fixed": (20, 19, 19), "moved": (30, 24, 25), "gone": (1, 2, 3)}
+    assert an.reconcile_fixes(rec, documented) == [
+        "add a row for new (tally / at the time / with presumed dead: 10 / 5 / 6) and say why it differs",
+        "delete the row of fixed: it now reconciles", "delete the row of gone: it now reconciles",
+        "update the numbers of moved: 30 / 24 / 25 -> 30 / 25 / 26"]
+    assert an.reconcile_fixes(rec, {"new": (10, 5, 6), "moved": (30, 25, 26)}) == []
+
+
 def test_escalation_steps_never_go_backwards(tables):
     events = an.case_events(tables["events"], "venezuela", since="2025-01-01")
     assert an.first_steps(events, "us")["date"].is_monotonic_increasing

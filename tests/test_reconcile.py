@@ -8,42 +8,23 @@ update of the data that leaves the table stale.
 
 from __future__ import annotations
 
-import re
-
 from conftest import REAL_DATA, cell, read_rows, write_rows
 
 from dilemma import analysis as an
+from dilemma.build import reconciliation_note
+from dilemma.data import documented_unreconciled
 from dilemma.schema import check
 
-ROW = re.compile(r"^\| `(ce-[a-z0-9-]+)` \|[^|]*\|[^|]*\| (\d+) \| (\d+) / (\d+) \|", re.M)
 
-
-def documented() -> dict[str, tuple[int, int, int]]:
-    """The table in data/README.md: estimate id -> (tally, dataset at the time, dataset with presumed dead)."""
-    text = (REAL_DATA / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- unreconciled:begin -->(.*?)<!-- unreconciled:end -->", text, re.S)
-    assert block, "data/README.md has no unreconciled block"
-    return {found[0]: tuple(map(int, found[1:])) for found in ROW.findall(block.group(1))}
-
-
-def unreconciled(data_dir) -> dict[str, tuple[int, int, int]]:
+def fixes(data_dir) -> list[str]:
     tables = check(data_dir).tables
-    rec = an.reconcile(tables["strikes"].frame, tables["casualty_estimates"].frame)
-    rec = rec[~rec["reconciles"]]
-    return {r.estimate_id: (int(r.tally_killed), int(r.dataset_killed), int(r.dataset_killed_incl_presumed))
-            for r in rec.itertuples()}
-
-
-def fixes(computed: dict, table: dict) -> list[str]:
-    """What to change in the documented table so that it matches the data, one instruction per row."""
-    return ([f"add a row for {k} (tally / at the time / with presumed dead: {v}) and say why it differs"
-             for k, v in computed.items() if k not in table]
-            + [f"delete the row of {k}: it now reconciles" for k in table if k not in computed]
-            + [f"update the numbers of {k}: {table[k]} -> {v}" for k, v in computed.items() if k in table and table[k] != v])
+    documented = documented_unreconciled(data_dir)
+    assert documented is not None, "data/README.md has no unreconciled block"
+    return an.reconcile_fixes(an.reconcile(tables["strikes"].frame, tables["casualty_estimates"].frame), documented)
 
 
 def test_unreconciled_tallies_are_exactly_the_documented_ones():
-    fix = fixes(unreconciled(REAL_DATA), documented())
+    fix = fixes(REAL_DATA)
     assert not fix, "data/README.md, the unreconciled table (chapter 2 prints the numbers):\n" + "\n".join(fix)
 
 
@@ -65,7 +46,7 @@ def test_dropping_a_strike_row_breaks_reconciliation(data):
     middle = vessel_strike_lines(path)[len(vessel_strike_lines(path)) // 3]
     del rows[middle - 1]
     write_rows(path, rows)
-    assert unreconciled(data) != documented()
+    assert fixes(data)
 
 
 def test_mistyping_a_death_count_breaks_reconciliation(data):
@@ -75,7 +56,7 @@ def test_mistyping_a_death_count_breaks_reconciliation(data):
     column = rows[0].index("killed_best")
     rows[line - 1][column] = str(int(cell(path, line, "killed_best")) + 10)
     write_rows(path, rows)
-    assert unreconciled(data) != documented()
+    assert fixes(data)
 
 
 def test_a_later_strike_leaves_the_table_stale_and_the_failure_says_which_numbers_to_update(data):
@@ -85,5 +66,9 @@ def test_a_later_strike_leaves_the_table_stale_and_the_failure_says_which_number
     column = rows[0].index("killed_best")
     rows[line - 1][column] = str(int(cell(path, line, "killed_best")) + 1)
     write_rows(path, rows)
-    fix = fixes(unreconciled(data), documented())
+    fix = fixes(data)
     assert fix and all(f.startswith("update the numbers of") for f in fix)
+    frames = {name: table.frame for name, table in check(data).tables.items()}
+    note = reconciliation_note(data, frames)  # what the build prints: the same instructions, naming the file
+    assert note.startswith(f"note: {data / 'README.md'}") and all(f in note for f in fix)
+    assert reconciliation_note(REAL_DATA, {n: t.frame for n, t in check(REAL_DATA).tables.items()}) == ""
