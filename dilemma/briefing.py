@@ -51,6 +51,10 @@ def write_index(figures_dir: Path) -> list[dict]:
     return metas
 
 
+CREDIT = ("Figures and data: CC BY 4.0. Credit \u201cMoscow's Dilemma\u201d and keep each figure's source line. Counts "
+          "are of what could be sourced: read them as at least (the report's README, Limitations).")
+
+
 def _text_pages(pdf: PdfPages | None, blocks: list[tuple[str, float, str, float]], start: float,
                 up: bool = False) -> tuple[float, int]:
     """Text blocks (text, font size, weight, gap after it), each wrapped to the page width and stacked from ``start``
@@ -125,7 +129,8 @@ def write_pdf(figures_dir: Path) -> Path:
     def title_pages(contents_pages: int) -> list[tuple[str, float, str, float]]:  # numbered after the contents pages
         return [(f"{fig_style.REPORT}: briefing figures", 26, "bold", 0.03),
                 (f"Data as of {as_of}. Every figure is built from the report's CSV tables; "
-                 "every row's sources are in data/sources.csv.", 13, "normal", 0.03),
+                 "every row's sources are in data/sources.csv.", 13, "normal", 0.015),
+                (CREDIT, 10.5, "normal", 0.03),
                 ("Contents (page. title)", 14, "bold", 0.015),
                 *[(f"{i}. {m['title']}", 10.5, "normal", 0.006) for i, m in enumerate(metas, start=contents_pages + 1)]]
 
