@@ -10,6 +10,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -189,12 +190,27 @@ def mirror_timeline(ax, above: pd.DataFrame, below: pd.DataFrame, x: str, height
     return spans
 
 
-def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False, align: str = "center") -> None:
+def _segment_labels(ax, x, starts, values, style: dict, value_format: str, smallest: float, horizontal: bool) -> None:
+    face = np.array(to_rgb(style["facecolor"]))
+    seen = face * style["alpha"] + (1 - style["alpha"])  # the fill as it shows on the white canvas
+    dark = style["hatch"] is None and float(seen @ [0.299, 0.587, 0.114]) < 0.5
+    box = None if dark else {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
+    for position, start, value in zip(x, starts, values, strict=True):
+        if value > 0 and value >= smallest:
+            centre = (start + value / 2, position) if horizontal else (position, start + value / 2)
+            ax.text(*centre, value_format.format(value), ha="center", va="center", fontsize=10.5,
+                    color="white" if dark else "#222222", bbox=box, zorder=4)
+
+
+def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False, align: str = "center",
+                 value_format: str = "", smallest_labelled: float = 0.0) -> None:
     """Stacked bars; each layer is (values, color, label, claim status) and is drawn in that status's style.
 
     Splitting a count into a verified layer and a 'claimed' layer keeps unverified rows visible (hatched, hollow)
     in charts that add them up. A layer that is zero everywhere gets no legend entry. ``align="edge"`` starts each bar
-    at its x (a week or month drawn from its first day).
+    at its x (a week or month drawn from its first day). ``value_format`` (such as ``"{:.0%}"``) writes each segment's
+    value at its centre when it is at least ``smallest_labelled``: white on a dark solid fill, dark on a white box
+    otherwise.
     """
     base = None
     draw = ax.barh if horizontal else ax.bar
@@ -207,6 +223,8 @@ def stacked_bars(ax, x, layers: list[tuple], width=0.8, horizontal: bool = False
         # a zero-length segment would still draw its edge, a sliver that reads as a count: no edge where the value is 0
         style["linewidth"] = np.where(values.values > 0, style["linewidth"], 0.0)
         draw(x, values.values, width, label=label if values.any() else "_nolegend_", align=align, **offset, **style)
+        if value_format:
+            _segment_labels(ax, x, base.values, values.values, style, value_format, smallest_labelled, horizontal)
         base = base + values
     # zero-length segments at the top of a stack are "sticky" and would clip the longest bar: set the limit here
     top = float(base.max()) if base is not None and len(base) else 0.0

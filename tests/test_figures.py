@@ -136,6 +136,24 @@ def test_legend_above_drops_columns_until_long_labels_fit_the_width(figures_dir)
     plt.close(fig)
 
 
+def test_stacked_bar_segments_carry_their_value_where_large_enough_and_legible():
+    import matplotlib.pyplot as plt
+
+    from dilemma import charts
+
+    fig, ax = fg.figure()
+    charts.stacked_bars(ax, ["a", "b"], [([0.5, 0.97], "#1f4e79", "confirmed", "confirmed"),
+                                         ([0.5, 0.03], "#1f4e79", "claimed", "claimed")],
+                        horizontal=True, value_format="{:.0%}", smallest_labelled=0.05)
+    labels = {t.get_text(): t for t in ax.texts}
+    assert sorted(labels) == ["50%", "97%"], "the 3% sliver gets no label; each other segment one"
+    assert [t.get_text() for t in ax.texts].count("50%") == 2
+    solid, hatched = [t for t in ax.texts if t.get_text() == "50%"]
+    assert solid.get_position() == (0.25, "a") and hatched.get_position() == (0.75, "a")  # centred on each segment
+    assert solid.get_color() == "white" and hatched.get_color() != "white" and hatched.get_bbox_patch() is not None
+    plt.close(fig)
+
+
 def test_figure_is_16_by_9():
     width, height = draw().get_size_inches()
     assert abs(width / height - 16 / 9) < 0.01
