@@ -47,6 +47,12 @@ ACTOR_LABELS = {"us": "United States", "russia": "Russia", "venezuela": "Venezue
 THEATER_COLORS = {"caribbean": "#2a9d8f", "eastern_pacific": "#7b4ea3", "venezuela_mainland": "#c0392b"}
 THEATER_LABELS = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "venezuela_mainland": "Venezuela (land)"}
 CASE_COLORS = {"venezuela": "#e0a800", "syria": "#8e5a2b"}
+CATEGORY_COLORS = {  # force dark, coercion orange, accords teal, words grey: kinds read apart, none an actor's colour
+    "strike": "#0b2545", "regime_change": "#5a189a", "military_deployment": "#3d6fa3", "arms_support": "#7aa6d6",
+    "basing": "#b7cde6", "sanctions_economic": "#e07b00", "legal_designation": "#f4b26a", "agreement": "#1b7f74",
+    "military_withdrawal": "#8fd1c7", "diplomatic": "#8c8c8c", "statement": "#cfcfcf", "other": "#5c4b3b",
+}
+"""One colour per event category (data/README.md's vocabulary), for charts that split events by category."""
 WORDS_COLOR = "#c8c8c8"
 """Bars that count words (statements, calls) beside deeds: neutral grey, so a faint (reported) deed never reads as a word."""
 STATUS_COLORS = {"operational": "#2a9d8f", "degraded": "#e0a800", "unknown": "#b0b0b0", "destroyed": "#c0392b",
