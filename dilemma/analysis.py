@@ -378,6 +378,26 @@ def deed_mix(deeds: pd.DataFrame) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def agreement_note(deeds: pd.DataFrame) -> str:
+    """'; the 4 agreement deeds are steps of accords, ...' when two or more deeds are agreements: every step of an accord
+    (its signing, submission to parliament, ratification, entry into law) is a row, so one treaty can be several deeds."""
+    steps = int((deeds["category"] == "agreement").sum())
+    return (f"; the {steps} agreement deeds are steps of accords (a treaty's signing, ratification and entry into law "
+            "count as three)" if steps >= 2 else "")
+
+
+def status_note(rows: pd.DataFrame) -> str:
+    """' (2 reported)' or ' (1 confirmed, 1 claimed)': how sure the rows are, for printing after their count."""
+    counts = rows["claim_status"].value_counts(sort=False)  # in the vocabulary's order: confirmed first
+    return f" ({', '.join(f'{n} {status}' for status, n in counts[counts > 0].items())})" if len(rows) else ""
+
+
+def months_after(events: pd.DataFrame, day: pd.Timestamp, months: int = 2) -> int:
+    """How many of ``events`` (all on or after ``day``) fall in the ``months`` months after it: how much of an open-ended
+    'since' window the record actually covers."""
+    return int((events["date_end"] < day + pd.DateOffset(months=months)).sum())
+
+
 def split_at(events: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Rows surely before ``day``, rows on or after it, and rows that may be either (dated only to a month or year
     that contains ``day``): a month-dated row is never put on one side by its 1st."""

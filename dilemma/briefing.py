@@ -227,8 +227,10 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
               f"{int(raid['killed_best']):,}, the latest itemised count{counted_by}.",
               f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
               f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
-              f"{during['unverified_deeds']} of which were only claimed or were denied; from the capture on (to the last "
-              f"recorded event): {len(after)} steps, {since_fall['deeds']} of them deeds"
+              f"{during['unverified_deeds']} of which were only claimed or were denied"
+              f"{an.agreement_note(before[before['kind'] == 'deeds'])}; from the capture on (to the last recorded event): "
+              f"{len(after)} steps, {an.months_after(after, an.FALL['venezuela'])} of them in its first two months, "
+              f"{since_fall['deeds']} of them deeds" + an.status_note(after[after["kind"] == "deeds"])
               + (f" ({len(either)} more dated only to the capture's month)." if len(either) else ".")]
     days = {case: an.comparison_value(comparison, "days_final_offensive_to_fall", case) for case in ("syria", "venezuela")}
     lines.append("- Days from the start of the final push to the fall of Russia's client (the start is an analytic "

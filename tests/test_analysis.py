@@ -49,6 +49,20 @@ def test_reconcile_fixes_name_each_row_to_add_delete_or_update():
     assert an.reconcile_fixes(rec, {"new": (10, 5, 6), "moved": (30, 25, 26)}) == []
 
 
+def test_notes_on_deeds_name_agreement_steps_statuses_and_how_much_of_an_open_window_is_covered():
+    statuses = pd.Categorical(["reported", "confirmed", "reported", "claimed"],
+                              categories=["confirmed", "reported", "claimed", "denied"], ordered=True)
+    deeds = pd.DataFrame({"category": ["agreement", "agreement", "other", "strike"], "claim_status": statuses,
+                          "date": pd.to_datetime(["2026-01-05", "2026-02-20", "2026-03-02", "2026-05-01"])})
+    deeds["date_end"] = deeds["date"]
+    assert an.agreement_note(deeds).startswith("; the 2 agreement deeds are steps of accords")
+    assert an.agreement_note(deeds.iloc[1:]) == ""  # one agreement is one act
+    assert an.status_note(deeds) == " (1 confirmed, 2 reported, 1 claimed)"  # the vocabulary's order, zeros left out
+    assert an.status_note(deeds.iloc[:0]) == ""
+    assert an.months_after(deeds, pd.Timestamp("2026-01-03")) == 3  # to 3 March: 5 Jan, 20 Feb and 2 Mar, not 1 May
+    assert an.months_after(deeds, pd.Timestamp("2026-01-03"), months=1) == 1
+
+
 def test_escalation_steps_never_go_backwards(tables):
     events = an.case_events(tables["events"], "venezuela", since="2025-01-01")
     assert an.first_steps(events, "us")["date"].is_monotonic_increasing
