@@ -267,10 +267,12 @@ def fmt_range(low, best, high, unit: str = "") -> str:
     """A low/best/high triple as text: '83 (40 to 100)', '4,378 to 7,500', 'up to 400', 'at least 200', and
     '543 (low 116)' when a best value has one bound only (the bound is named, not turned into 'at least')."""
     def num(x):  # a decimal only below 100: '9.2' (USD bn), but '2,394' (TIV m), not a spurious '2,394.2'
-        return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.1f}"
+        x = round(float(x), 1)  # first, so that 99.96 is '100', not '100.0'
+        return f"{x:,.0f}" if x.is_integer() or abs(x) >= 100 else f"{x:,.1f}"
     has_low, has_best, has_high = pd.notna(low), pd.notna(best), pd.notna(high)
     if has_low and has_high:
-        bounds = f"{num(low)} to {num(high)}" if low != high else ("" if has_best and best == low else num(low))
+        same = num(low) == num(high)  # as printed: 2,394.2 and 2,394.4 are one number
+        bounds = f"{num(low)} to {num(high)}" if not same else ("" if has_best and num(best) == num(low) else num(low))
     elif has_high:
         bounds = f"high {num(high)}" if has_best else f"up to {num(high)}"
     elif has_low:
@@ -287,14 +289,19 @@ def fmt_range(low, best, high, unit: str = "") -> str:
 def comparison_text(row: pd.Series, brief: bool = False) -> str:
     """A comparison.csv row as text: its number(s) with the unit, then its text ('4,378 to 7,500 personnel; at the
     peak'); without a number, the text alone, or 'no number'. ``brief`` (for a sentence that compares two rows): the
-    number(s) without unit or text; without a number, the text's first clause if at most 50 characters, lower-cased."""
+    number(s) without unit or text; without a number, the text's first clause if at most 50 characters (its first letter
+    lower-cased unless it opens an acronym; a clause cut inside a parenthesis ends before it)."""
     number = fmt_range(row["value_low"], row["value_best"], row["value_high"])
     text = str(row["value_text"]) if pd.notna(row["value_text"]) else ""
     if brief:
         if number != "unknown":
             return number
         first = text.split(";")[0]
-        return first[0].lower() + first[1:] if 0 < len(first) <= 50 else "no number"
+        if first.count("(") > first.count(")"):  # the clause ends inside a parenthesis: stop before it
+            first = first[:first.rindex("(")].rstrip(" ,:")
+        if first[1:2].islower():  # a word, not an acronym or a name in capitals ('SNHR', 'BBC')
+            first = first[0].lower() + first[1:]
+        return first if 0 < len(first) <= 50 else "no number"
     if number == "unknown":
         return text or "no number"
     unit = str(row["unit"]) if pd.notna(row["unit"]) else ""

@@ -116,7 +116,10 @@ def publish(staging: Path, figures: Path) -> list[str]:
 def reconciliation_note(data_dir: Path, tables: dict) -> str:
     """A note when the data folder's table of unreconciled tallies no longer matches the data ('' when it does, or
     when there is no such table): chapter 2 and the README say it gives the reason for every mismatch."""
-    documented = documented_unreconciled(data_dir)
+    try:
+        documented = documented_unreconciled(data_dir)
+    except ValueError as exc:
+        return f"note: {exc}"
     if documented is None:
         return ""
     fixes = reconcile_fixes(reconcile(tables["strikes"], tables["casualty_estimates"]), documented)
@@ -128,8 +131,10 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
     started = time.perf_counter()
     data_dir = Path(data or paths.data_dir()).resolve()
     if out is None and data_dir != (paths.ROOT / "data").resolve():
-        print(f"build stopped: {paths.display(data_dir)} is not the repository's data/, and without --out the build would "
-              "replace the repository's notebooks, figures and README with its numbers; add --out DIR", file=sys.stderr)
+        given = "--data" if data else "$DILEMMA_DATA_DIR"
+        print(f"build stopped: {given} {paths.display(data_dir)} is not the repository's data/, and without --out the "
+              "build would replace the repository's notebooks, figures and README with its numbers; add --out DIR",
+              file=sys.stderr)
         return 2
     result = check(data_dir)
     if not result.ok:

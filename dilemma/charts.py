@@ -10,7 +10,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PathCollection
-from matplotlib.colors import to_rgb
+from matplotlib.colors import to_rgba
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -41,8 +41,8 @@ def plain_numbers(axis) -> None:
 def x_grid_only(ax) -> None:
     """Gridlines across the x axis only (the style sheet draws them across y): for horizontal bars, where a line through
     the middle of each bar would show through faint and hatched segments and run through the value labels."""
-    ax.grid(axis="y", visible=False)
-    ax.grid(axis="x")
+    ax.grid(False, axis="y")
+    ax.grid(True, axis="x")  # True: without it, grid() toggles, and a second call would turn the lines off
 
 
 def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int = 3, x_end=None) -> bool:
@@ -191,8 +191,8 @@ def mirror_timeline(ax, above: pd.DataFrame, below: pd.DataFrame, x: str, height
 
 
 def _segment_labels(ax, x, starts, values, style: dict, value_format: str, smallest: float, horizontal: bool) -> None:
-    face = np.array(to_rgb(style["facecolor"]))
-    seen = face * style["alpha"] + (1 - style["alpha"])  # the fill as it shows on the white canvas
+    *face, alpha = to_rgba(style["facecolor"])
+    seen = np.array(face) * alpha + (1 - alpha)  # the fill as it shows on the white canvas
     dark = style["hatch"] is None and float(seen @ [0.299, 0.587, 0.114]) < 0.5
     box = None if dark else {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
     for position, start, value in zip(x, starts, values, strict=True):

@@ -55,11 +55,22 @@ UNRECONCILED_ROW = re.compile(r"^\| `(ce-[a-z0-9-]+)` \|[^|]*\|[^|]*\| (\d+) \| 
 
 def documented_unreconciled(data_dir: Path | None = None) -> dict[str, tuple[int, int, int]] | None:
     """The table of tallies that do not reconcile, in the data folder's README.md (between the ``unreconciled``
-    markers): estimate id -> (tally, dataset at the time, dataset with presumed dead). None without such a table."""
+    markers): estimate id -> (tally, dataset at the time, dataset with presumed dead). None without such a table;
+    ValueError naming the file when it cannot be read, or naming a row of the table that cannot."""
     readme = Path(data_dir or paths.data_dir()) / "README.md"
-    block = UNRECONCILED_BLOCK.search(readme.read_text(encoding="utf-8")) if readme.exists() else None
+    if not readme.is_file():
+        return None
+    try:
+        block = UNRECONCILED_BLOCK.search(readme.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{paths.display(readme)} cannot be read ({exc})") from exc
     if block is None:
         return None
+    rows = [line for line in block.group(1).splitlines() if line.startswith("| `ce-")]
+    unread = [line for line in rows if not UNRECONCILED_ROW.match(line)]
+    if unread:
+        raise ValueError(f"{paths.display(readme)}: a row of the unreconciled table is not '| `id` | as of | publisher | "
+                         f"tally | at the time / with presumed dead | why |': {unread[0][:80]}")
     return {found[0]: tuple(map(int, found[1:])) for found in UNRECONCILED_ROW.findall(block.group(1))}
 
 

@@ -90,7 +90,7 @@ def legend_above(fig, handles: list, ncol: int = 2, fontsize: float = 10.5) -> N
     """The legend between the subtitle and the plot, in ``ncol`` columns (fewer when labels made longer by the data would
     not fit the canvas's width); the plot is lowered by the legend's rows, so the legend never covers a bar, a line or a
     label."""
-    for columns in range(ncol, 0, -1):
+    for columns in range(max(1, min(ncol, len(handles))), 0, -1):  # no more columns than entries
         legend = fig.legend(handles=handles, loc="upper center", ncol=columns, bbox_to_anchor=(0.5, 0.875),
                             fontsize=fontsize)
         if columns == 1 or legend.get_window_extent(fig.canvas.get_renderer()).width <= 0.97 * fig.bbox.width:
@@ -99,21 +99,25 @@ def legend_above(fig, handles: list, ncol: int = 2, fontsize: float = 10.5) -> N
     fig.subplots_adjust(top=0.80 - 0.03 * -(-len(handles) // columns))
 
 
+def claim_colors(color: str, status: str) -> tuple[tuple, tuple]:
+    """(face, edge) as RGBA for a mark or bar of a row with this claim status. Faint statuses are faint in their colour;
+    a hollow mark keeps an opaque white face, its faintness on the edge only: laid over another mark or a gridline it
+    hides it, where a see-through white face would tint it into a faint (reported-looking) mark."""
+    style = CLAIM_STYLES[status]
+    edge = to_rgba(color, style["alpha"])
+    return (edge if style["filled"] else to_rgba("white")), edge
+
+
 def marker_kwargs(color: str, status: str) -> dict:
     """Scatter keyword arguments that show a row's claim status (hollow = claimed)."""
-    style = CLAIM_STYLES[status]
-    if style["filled"]:
-        return {"facecolors": color, "edgecolors": color, "alpha": style["alpha"], "linewidths": 1.6}
-    # A hollow mark keeps an opaque white face, its faintness on the edge only: laid over another mark it hides it,
-    # where a see-through white face would tint it into a faint (reported-looking) dot.
-    return {"facecolors": "white", "edgecolors": to_rgba(color, style["alpha"]), "linewidths": 1.6}
+    face, edge = claim_colors(color, status)
+    return {"facecolors": [face], "edgecolors": [edge], "linewidths": 1.6}
 
 
 def bar_kwargs(color: str, status: str) -> dict:
     """Bar keyword arguments that show a row's claim status (hatched and hollow = claimed)."""
-    style = CLAIM_STYLES[status]
-    return {"facecolor": color if style["filled"] else "white", "edgecolor": color, "alpha": style["alpha"],
-            "hatch": style["hatch"], "linewidth": 1.4}
+    face, edge = claim_colors(color, status)
+    return {"facecolor": face, "edgecolor": edge, "hatch": CLAIM_STYLES[status]["hatch"], "linewidth": 1.4}
 
 
 def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker", spans: bool = False) -> list:
@@ -125,9 +129,9 @@ def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker",
             continue
         style = CLAIM_STYLES[status]
         if kind == "marker":
-            handles.append(Line2D([], [], linestyle="", marker="o", markersize=9, color=color,
-                                  markerfacecolor=color if style["filled"] else "white", alpha=style["alpha"],
-                                  label=style["label"]))
+            face, edge = claim_colors(color, status)
+            handles.append(Line2D([], [], linestyle="", marker="o", markersize=9, markerfacecolor=face,
+                                  markeredgecolor=edge, label=style["label"]))
         else:
             handles.append(Patch(**bar_kwargs(color, status), label=style["bar_label"]))
     if spans:
@@ -154,7 +158,8 @@ def clipped_edges(image: Image.Image) -> list[str]:
 
 
 def write_png(fig, path: Path, dpi: int = PNG_DPI) -> Image.Image:
-    """Write the figure as an opaque RGB PNG with no text chunks (deterministic bytes); return the raster.
+    """Write the figure as an opaque RGB PNG with no text chunks (deterministic bytes); return the raster. Ink at the
+    canvas edge (``clipped_edges``) raises ValueError naming the figure, and nothing is written.
 
     The house style paints the canvas white, so the alpha channel of matplotlib's own RGBA PNG carries nothing; RGB
     makes the file about a tenth smaller and halves the compression time, the largest cost of a 300-dpi export."""
@@ -221,7 +226,9 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     return the PNG path.
 
     ``name`` is ``NN-slug`` (NN = the chapter). In a notebook the PNG is shown
-    inline (reduced) with its caption and the figure closed; elsewhere the figure stays open.
+    inline (reduced) with its caption and the figure closed; elsewhere the figure stays open. A title too long to print
+    at ``TITLE_SMALLEST`` points, or ink at the canvas edge, raises ValueError naming the figure before any file is
+    written.
     """
     # Long titles and subtitles shrink to the width, down to a size still legible on a slide (a longer one stops the
     # figure before any file is written); the subtitle stays smaller than the title.

@@ -37,6 +37,12 @@ PACKAGE_FILE = "datapackage.json"
 LIST_SEPARATOR = ";"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_SHOWN = 60
+CERTAINTY_COLUMNS = ("claim_status", "status_claim", "confidence")
+"""How sure a row is: a mistyped value here gets no 'did you mean', which could raise a row's certainty."""
+AFTER_DATA_AS_OF = "is after data_as_of"
+LOST_LETTERS = re.compile(r"(?<![\w?])\?{2,}")
+"""A word made of question marks: what a spreadsheet's plain CSV writes for letters its code page cannot hold ('war??'
+is left alone)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,13 @@ class Table:
     lines: list[int] = field(default_factory=list)
     frame: pd.DataFrame | None = None
     unread: int = 0
-    """Rows left out for a wrong number of fields (reported): what they cite is not known."""
+    """Rows left out for a wrong number of fields (reported): what they hold is not known."""
+
+    @property
+    def whole(self) -> bool:
+        """Every column present and every row read. A rule across tables trusts only a whole table: one that is not
+        would make ids look missing, or sources uncited, only because a row or column of it could not be read."""
+        return bool(self.rows) and not self.unread and all(f["name"] in self.header for f in self.schema["fields"])
 
 
 @dataclass
@@ -260,7 +272,7 @@ def _subschema(table: Table, tables: dict[str, Table]) -> dict:
     """The table's schema restricted to the columns the file has, in the file's order.
 
     Keys whose columns are missing (already reported) are left out, and so are
-    foreign keys into a table that could not be read.
+    foreign keys into a table that could not be read whole.
     """
     fields = {f["name"]: f for f in table.schema["fields"]}
     schema = {k: v for k, v in table.schema.items() if k not in ("fields", "foreignKeys", "primaryKey")}
@@ -271,7 +283,7 @@ def _subschema(table: Table, tables: dict[str, Table]) -> dict:
     schema["foreignKeys"] = [
         fk for fk in table.schema.get("foreignKeys", [])
         if all(name in table.header for name in fk["fields"])
-        and all(name in tables[fk["reference"]["resource"]].header for name in fk["reference"]["fields"])
+        and tables[fk["reference"]["resource"]].whole
     ]
     return schema
 
@@ -286,7 +298,9 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
         allowed = cons["enum"]
         if value.strip() in allowed or value.strip().lower() in allowed:
             return f"not an allowed value: check spaces and letter case (allowed: {', '.join(allowed)})"
-        close = difflib.get_close_matches(value.strip().lower().replace(" ", "_"), allowed, n=1)
+        typed = value.strip().lower().replace(" ", "_")
+        close = [c for c in difflib.get_close_matches(typed, allowed, n=1)  # a misspelling, never a negation's opposite
+                 if not (typed.endswith(c) or c.endswith(typed)) and fdesc["name"] not in CERTAINTY_COLUMNS]
         hint = f"did you mean {close[0]!r}? " if close else ""
         return f"not an allowed value ({hint}allowed: {', '.join(allowed)})"
     if constraint in ("minimum", "maximum"):
@@ -442,8 +456,6 @@ def _required_when(name: str, column: str, when, message: str):
     """A rule: ``column`` of table ``name`` must be filled in the rows where ``when(frame)`` holds."""
     def rule(tables, as_of):
         frame = tables[name].frame
-        if column not in tables[name].header:  # a missing column is reported once, by the header check, not per row
-            return
         empty = _written(tables[name], column) == ""  # a cell filled but unreadable is reported by _rule_written_as
         for line in frame.index[when(frame).fillna(False) & empty]:
             yield name, line, column, message, ""
@@ -494,7 +506,7 @@ def _rule_not_after_data_as_of(tables, as_of):
             else:
                 continue
             for line in column.index[late.fillna(False)]:
-                yield (name, line, fdesc["name"], f"is after data_as_of {as_of:%Y-%m-%d} in datapackage.json",
+                yield (name, line, fdesc["name"], f"{AFTER_DATA_AS_OF} {as_of:%Y-%m-%d} in datapackage.json",
                        shown[line])
 
 
@@ -520,9 +532,9 @@ def _rule_source_ids(tables, as_of):
             ids = value.split(LIST_SEPARATOR)
             cited.update(ids)
             for source_id in ids:
-                if source_id and source_id not in known:
+                if source_id and source_id not in known and tables["sources"].whole:
                     yield name, line, "source_ids", "names a source that is not in sources.csv", source_id
-    if not all("source_ids" in t.header and not t.unread for name, t in tables.items() if name != "sources"):
+    if not all(t.whole for name, t in tables.items() if name != "sources"):
         return  # a table or row that could not be read cites nothing, and every source it cites would look uncited
     for line, source_id in tables["sources"].frame["source_id"].dropna().items():
         if source_id not in cited:
@@ -546,9 +558,9 @@ def _rule_no_formulas(tables, as_of):
 
 def _rule_no_lost_characters(tables, as_of):
     for name, column, cells in _text_columns(tables):
-        for line, value in cells[cells.str.contains("??", regex=False, na=False)].items():
+        for line, value in cells[cells.str.contains(LOST_LETTERS, na=False)].items():
             yield (name, line, column, "has '??', what a spreadsheet writes for letters its encoding cannot hold "
-                   "(Cyrillic, Arabic, accents); restore the text from git or the source", value)
+                   "(Cyrillic, Arabic); restore the text from git or the source", value)
 
 
 CROSS_FIELD_RULES = {
@@ -606,7 +618,7 @@ def report_lines(problems: list[Problem], repeated: int = 5) -> list[str]:
     same = Counter((p.path, p.column, p.message) for p in problems if p.column and p.line)
     lines += [f"{path}: {column}: {n} rows have the same problem ({message}); " + (
               "is data_as_of in datapackage.json right? It is the day the tables were brought up to date (sources "
-              "accessed that day included), not the date of the newest row" if "data_as_of" in message else
+              "accessed that day included), not the date of the newest row" if message.startswith(AFTER_DATA_AS_OF) else
               "if a spreadsheet re-saved the file, re-export it as CSV with ISO dates (YYYY-MM-DD) and plain numbers, "
               "or restore it from git")
               for (path, column, message), n in same.items() if n >= repeated]
@@ -632,9 +644,12 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
     if tables and not trusted:
         problems += schema_problems(tables)
         result = Result(problems, package, tables)
+        # a table with a column missing (reported) gets no cross-field problem: each would be a false one about the column
+        incomplete = {name for name, t in tables.items() if any(f["name"] not in t.header for f in t.schema["fields"])}
         for rule in CROSS_FIELD_RULES.values():
             for name, line, column, message, value in rule(tables, result.data_as_of):
-                problems.append(Problem(display(tables[name].path), int(line), column, message, value))
+                if name not in incomplete:
+                    problems.append(Problem(display(tables[name].path), int(line), column, message, value))
     unique = dict.fromkeys(problems)
     ordered = sorted(unique, key=lambda p: (p.path, p.line, p.column, p.message, p.value or ""))
     return Result(ordered, package, tables)

@@ -18,7 +18,8 @@ def tables():
 @pytest.mark.parametrize(("low", "best", "high", "text"), [
     (40, 83, 100, "83 (40 to 100)"), (None, None, 400, "up to 400"), (200, None, None, "at least 200"),
     (4378, None, 7500, "4,378 to 7,500"), (None, 9.2, None, "9.2"), (None, None, None, "unknown"), (5, 5, 5, "5"),
-    (3, 4, None, "4 (low 3)"), (None, 4, 9, "4 (high 9)"), (None, 2394.24, None, "2,394"), (99.5, None, 120.4, "99.5 to 120"),
+    (3, 4, None, "4 (low 3)"), (None, 4, 9, "4 (high 9)"), (None, 2394.24, None, "2,394"),
+    (99.5, None, 120.4, "99.5 to 120"), (None, 99.96, None, "100"), (2394.2, None, 2394.4, "2,394"),
 ])
 def test_fmt_range(low, best, high, text):
     assert an.fmt_range(low, best, high) == text
@@ -29,6 +30,9 @@ def test_fmt_range(low, best, high, text):
     (None, 9, None, None, None, "9", "9"),
     (None, None, None, "days", "Shot while fleeing; later named", "Shot while fleeing; later named", "shot while fleeing"),
     (None, None, None, None, "A clause far too long to stand in a sentence that compares two cases", None, "no number"),
+    (None, None, None, None, "SNHR 6,969", None, "SNHR 6,969"),
+    (None, None, None, None, "Basing agreements only: Hmeimim (2015, open-ended; Tartus", None,
+     "basing agreements only: Hmeimim"),
     (None, None, None, None, None, "no number", "no number"),
 ])
 def test_comparison_text(low, best, high, unit, text, full, brief):

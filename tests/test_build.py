@@ -46,12 +46,20 @@ def test_build_stops_before_any_notebook_on_bad_data(data, tmp_path):
     assert not (out / "notebooks").exists()
 
 
-def test_build_from_other_data_without_out_stops_before_touching_the_repository(data):
-    before = tree_hash(paths.ROOT)
-    done = run_build("--data", str(data))
-    assert done.returncode == 2
-    assert "without --out" in done.stderr and "Traceback" not in done.stderr
-    assert tree_hash(paths.ROOT) == before
+@pytest.mark.parametrize("via", ["--data", "DILEMMA_DATA_DIR"])
+def test_build_from_other_data_without_out_stops_before_anything_runs(data, monkeypatch, capsys, via):
+    from dilemma import build as build_module
+
+    # in-process, with the check replaced: were the guard ever to fail, nothing would run in place over the repository
+    monkeypatch.setattr(build_module, "check", lambda *args: pytest.fail("the build got past the guard"))
+    if via == "--data":
+        code = build_module.build(data=data)
+    else:
+        monkeypatch.setenv("DILEMMA_DATA_DIR", str(data))
+        code = build_module.build()
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "without --out" in err and ("--data" if via == "--data" else "$DILEMMA_DATA_DIR") in err
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +112,7 @@ def test_briefing_has_a_contents_page_then_each_figure_on_its_own_page(built):
     reader = PdfReader(out / "figures" / "briefing.pdf")
     assert len(metas) > 0 and len(reader.pages) == 1 + len(metas)
     contents = words(reader.pages[0].extract_text())
+    assert "CC BY 4.0" in contents and "keep each figure's source line" in contents  # the licence travels with the pack
     for meta, page in zip(metas, reader.pages[1:], strict=True):
         text = words(page.extract_text())
         assert words(meta["title"]) in contents

@@ -85,6 +85,17 @@ def test_missing_and_extra_column(data, capsys):
         "a missing column is reported once, not again on every row that would need it"
 
 
+@pytest.mark.parametrize(("file", "column"), [("casualty_estimates.csv", "killed_low"), ("strikes.csv", "survivors")])
+def test_a_missing_column_brings_no_false_problem_from_the_rules_that_read_it(data, capsys, file, column):
+    path = data / file
+    rows = read_rows(path)
+    drop = rows[0].index(column)
+    write_rows(path, [r[:drop] + r[drop + 1:] for r in rows])
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert out == [f"{path}:1: {column}: column is missing"]
+
+
 def test_wrong_delimiter(data, capsys):
     path = data / "weapon_systems.csv"
     rows = read_rows(path)
@@ -101,6 +112,7 @@ def test_byte_order_mark(data, capsys):
     assert code == 1
     assert out[0].startswith(f"{path}:1: file starts with a byte-order mark (BOM")
     assert "save it as UTF-8 without BOM" in out[0] and "Editing in a spreadsheet" in out[0]  # where the how-to is
+    assert "### Editing in a spreadsheet" in (REAL_DATA / "README.md").read_text(encoding="utf-8")
     assert len(out) == 1, "the BOM must not hide the header or shift the rows"
 
 
@@ -279,9 +291,24 @@ def test_letters_a_spreadsheet_turned_into_question_marks(data, capsys):
              "has '??'", "restore the text")
 
 
+def test_a_headline_that_asks_twice_is_not_taken_for_lost_letters(data, capsys):
+    path = data / "sources.csv"
+    set_cell(path, find_line(path, "title", bool), "title", "Is this war?? A question in a headline")
+    code, out = run_check(data, capsys)
+    assert code == 0, "\n".join(out)
+
+
 def test_a_misspelt_vocabulary_value_gets_the_nearest_allowed_one(data, capsys):
     reported(data, capsys, "strikes.csv", ("theater", bool), {"theater": "eastern_pacfic"}, "theater",
              "did you mean 'eastern_pacific'?")
+
+
+@pytest.mark.parametrize(("column", "value"), [("claim_status", "confirmd"), ("claim_status", "unconfirmed"),
+                                               ("includes_presumed_dead", "known")])
+def test_no_hint_that_could_raise_a_row_s_certainty_or_turn_a_negation_around(data, capsys, column, value):
+    file = "events.csv" if column == "claim_status" else "casualty_estimates.csv"
+    line = reported(data, capsys, file, (column, bool), {column: value}, column, "not an allowed value")
+    assert "did you mean" not in line
 
 
 def test_many_rows_after_data_as_of_point_to_data_as_of_not_to_a_spreadsheet(data, capsys):
@@ -476,8 +503,9 @@ def test_a_year_equal_to_the_year_of_data_as_of_passes(data, capsys):
     assert code == 0, "\n".join(out)
 
 
-def test_rows_with_a_field_too_many_or_too_few(data, capsys):
-    path = data / "strikes.csv"
+@pytest.mark.parametrize("file", ["strikes.csv", "sources.csv", "events.csv"])
+def test_rows_with_a_field_too_many_or_too_few(data, capsys, file):
+    path = data / file
     rows = read_rows(path)
     fields = len(rows[0])
     long, short = 2, len(rows)
@@ -488,7 +516,18 @@ def test_rows_with_a_field_too_many_or_too_few(data, capsys):
     assert code == 1
     expect(out, path, long, "", f"row has {fields + 1} fields but the header has {fields}")
     expect(out, path, short, "", f"row has {fields - 1} fields but the header has {fields}")
-    assert not [o for o in out if "not cited" in o], "what a row that could not be read cites is not known"
+    false = [o for o in out if any(w in o for w in ("not cited", "not in sources.csv", "not found in"))]
+    assert not false, "what a row that could not be read holds or cites is not known:\n" + "\n".join(false[:5])
+
+
+def test_a_stray_quote_in_sources_is_one_problem_not_a_flood(data, capsys):
+    path = data / "sources.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[4] = lines[4].replace(",", ',"x', 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert len(out) == 1 and "is not valid CSV" in out[0], "\n".join(out[:5])
 
 
 def test_a_stray_quote_is_not_valid_csv(data, capsys):

@@ -108,6 +108,13 @@ def test_a_title_shrunk_below_the_subtitle_size_takes_the_subtitle_down_with_it(
     assert subtitle.get_fontsize() < heading.get_fontsize()  # ... and the subtitle still reads as the smaller line
 
 
+def test_a_title_that_would_print_near_10_pt_is_refused_as_no_longer_a_headline(figures_dir):
+    title = ("Overall tolls for the raid run from 67 to 100 after the first day; at least 40 on the day itself; partial "
+             "counts aside, none of them verified by anyone at all")  # about 150 characters: some 11 pt if shrunk
+    with pytest.raises(ValueError, match="the title is too long"):
+        fg.save(draw(), "99-test", title=title, subtitle="s", tables=["events"], data_as_of=AS_OF)
+
+
 def test_a_title_too_long_to_fit_even_shrunk_stops_the_figure_with_its_name(figures_dir):
     message = f"99-test: the title is too long for the figure's width even at {fg.TITLE_SMALLEST:g} pt"
     with pytest.raises(ValueError, match=message):
@@ -122,6 +129,34 @@ def test_a_figure_with_a_label_off_the_canvas_stops_with_its_name_and_writes_not
     with pytest.raises(ValueError, match="99-test: ink at the left edge"):
         fg.save(fig, "99-test", title="t", subtitle="s", tables=["events"], data_as_of=AS_OF)
     assert not list(figures_dir.iterdir())
+
+
+def test_x_grid_only_leaves_the_x_grid_on_however_often_it_is_called():
+    import matplotlib.pyplot as plt
+
+    from dilemma import charts
+
+    fig, ax = fg.figure()
+    charts.x_grid_only(ax)
+    charts.x_grid_only(ax)
+    assert all(line.get_visible() for line in ax.get_xgridlines())
+    assert not any(line.get_visible() for line in ax.get_ygridlines())
+    plt.close(fig)
+
+
+def test_legend_above_keeps_its_columns_for_short_labels_and_takes_no_legend_for_none(figures_dir):
+    import matplotlib.pyplot as plt
+
+    fig, ax = fg.figure()
+    for i in range(4):
+        ax.plot([0, 1], [i, i], label=f"series {i}")
+    fg.legend_above(fig, ax.get_legend_handles_labels()[0], ncol=4)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    assert len({round(t.get_window_extent(renderer).x0) for t in legend.get_texts()}) == 4  # four columns, one row
+    fg.legend_above(fig, [], ncol=0)  # a chart with nothing to explain: no error
+    plt.close(fig)
 
 
 def test_legend_above_drops_columns_until_long_labels_fit_the_width(figures_dir):
@@ -290,9 +325,11 @@ def test_milestone_labels_stop_at_the_row_limit_and_the_subtitle_note_says_so():
 
 
 def test_the_legend_names_the_style_actually_drawn_for_markers_and_for_bars():
+    from matplotlib.colors import to_rgba
+
     marker, = fg.claim_legend_handles(["claimed"], kind="marker")
     bar, = fg.claim_legend_handles(["claimed"], kind="bar")
-    assert "hollow" in marker.get_label() and marker.get_markerfacecolor() == "white"
+    assert "hollow" in marker.get_label() and to_rgba(marker.get_markerfacecolor()) == to_rgba("white")
     assert "hatched" in bar.get_label() and bar.get_hatch() == fg.CLAIM_STYLES["claimed"]["hatch"]
 
 

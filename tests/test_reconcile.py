@@ -72,3 +72,17 @@ def test_a_later_strike_leaves_the_table_stale_and_the_failure_says_which_number
     note = reconciliation_note(data, frames)  # what the build prints: the same instructions, naming the file
     assert note.startswith(f"note: {data / 'README.md'}") and all(f in note for f in fix)
     assert reconciliation_note(REAL_DATA, {n: t.frame for n, t in check(REAL_DATA).tables.items()}) == ""
+
+
+def test_a_readme_the_note_cannot_read_says_so_instead_of_failing_the_build(data):
+    frames = {name: table.frame for name, table in check(data).tables.items()}
+    readme = data / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `ce-"))
+    readme.write_text(text.replace(row, row.replace(" | ", " | 1,0", 3), 1), encoding="utf-8")  # a number it cannot parse
+    assert "a row of the unreconciled table is not" in reconciliation_note(data, frames)
+    readme.write_bytes(b"caf\xe9 " + readme.read_bytes())  # Latin-1, not UTF-8
+    note = reconciliation_note(data, frames)
+    assert note.startswith("note: ") and "cannot be read" in note
+    readme.unlink()
+    assert reconciliation_note(data, frames) == ""  # a copy of the data without its README: nothing to compare
