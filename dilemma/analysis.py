@@ -341,11 +341,13 @@ def low_confidence_note(vessel_strikes: pd.DataFrame) -> str:
     low = vessel_strikes["confidence"] == "low"
     if not low.any():
         return ""
-    rows = vessel_strikes[low]
+    rows, firm = vessel_strikes[low], vessel_strikes[~low]
     return (f" Low-confidence records (weak sites only) account for {plural(int(rows['strikes_counted'].sum()), 'strike')}, "
             f"{int(rows['killed_best'].sum())} deaths and {int(rows['survivors'].sum())} survivors of these totals"
             + (f", including {int(unknown[low].sum())} of the {int(unknown.sum())} survivors whose fate was not reported"
-               if unknown[low].sum() else "") + ".")
+               if unknown[low].sum() else "")
+            + f"; some may repeat another strike, so the firmest floor leaves them out: at least "
+            f"{plural(int(firm['strikes_counted'].sum()), 'strike')} and {int(firm['killed_best'].sum())} deaths.")
 
 
 # --------------------------------------------------------------------------- chapter 4 and 5: responses and countdowns
@@ -389,8 +391,8 @@ def agreement_note(deeds: pd.DataFrame) -> str:
     """'; the 4 agreement deeds are steps of accords, ...' when two or more deeds are agreements: every step of an accord
     (its signing, submission to parliament, ratification, entry into law) is a row, so one treaty can be several deeds."""
     steps = int((deeds["category"] == "agreement").sum())
-    return (f"; the {steps} agreement deeds are steps of accords (a treaty's signing, ratification and entry into law "
-            "count as three)" if steps >= 2 else "")
+    return (f"; the {steps} agreement deeds are steps of accords: a treaty's signing, ratification and entry into law "
+            "count as three" if steps >= 2 else "")
 
 
 def status_note(rows: pd.DataFrame) -> str:

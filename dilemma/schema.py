@@ -541,6 +541,23 @@ def _rule_source_ids(tables, as_of):
             yield "sources", line, "source_id", "source is not cited by any row of any table", source_id
 
 
+TIV_TOTAL = ("sipri_tiv_russia_2000_2023", "russia", 2000, 2023)
+"""comparison.csv's metric that restates a sum of arms_transfers.csv: (metric, supplier, first year, last year)."""
+
+
+def _rule_tiv_total(tables, as_of):
+    metric, supplier, first, last = TIV_TOTAL
+    comparison, arms = tables["comparison"].frame, tables["arms_transfers"].frame
+    if not tables["arms_transfers"].whole:
+        return  # a sum over rows that could not all be read would be wrong
+    for line, row in comparison[(comparison["metric"] == metric) & comparison["value_best"].notna()].iterrows():
+        rows = arms[(arms["supplier"] == supplier) & (arms["recipient"] == row["case"]) & arms["year"].between(first, last)]
+        total = float(rows["tiv_millions"].sum())
+        if abs(total - float(row["value_best"])) > 0.005:
+            yield ("comparison", line, "value_best", f"is not the sum of arms_transfers.csv's {supplier} rows to "
+                   f"{row['case']}, {first}-{last} ({total:.2f}); update one or the other", f"{row['value_best']:g}")
+
+
 def _text_columns(tables):
     """(table, column name, cells) for every free-text column (strings outside a vocabulary)."""
     for name, table in tables.items():
@@ -587,6 +604,7 @@ CROSS_FIELD_RULES = {
     "no date after data_as_of": _rule_not_after_data_as_of,
     "every date and number written as the format says": _rule_written_as,
     "every source id exists and every source is cited": _rule_source_ids,
+    "comparison's SIPRI TIV totals are the sums of arms_transfers": _rule_tiv_total,
     "no text cell a spreadsheet would run as a formula": _rule_no_formulas,
     "no text cell with '??' (letters lost to a spreadsheet's encoding)": _rule_no_lost_characters,
 }

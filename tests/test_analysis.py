@@ -200,6 +200,7 @@ def test_low_confidence_note_counts_only_what_rests_on_weak_records():
     note = an.low_confidence_note(vs)
     assert "3 strikes, 6 deaths and 3 survivors" in note
     assert "including 2 of the 2 survivors whose fate was not reported" in note
+    assert note.endswith("at least 1 strike and 3 deaths.")  # the high-confidence record alone
     assert an.low_confidence_note(vs[vs["confidence"] == "high"]) == ""
 
 

@@ -322,6 +322,15 @@ def test_many_rows_after_data_as_of_point_to_data_as_of_not_to_a_spreadsheet(dat
     assert summary and all("is data_as_of in datapackage.json right?" in o and "spreadsheet" not in o for o in summary)
 
 
+def test_a_refreshed_arms_table_that_leaves_comparison_s_tiv_total_behind(data, capsys):
+    path = data / "arms_transfers.csv"
+    line = find_line(path, "supplier", lambda v: v == "russia")
+    set_cell(path, line, "tiv_millions", str(float(cell(path, line, "tiv_millions")) + 10))
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert [o for o in out if "is not the sum of arms_transfers.csv's russia rows" in o and "comparison.csv" in o]
+
+
 def test_date_after_data_as_of(data, capsys):
     package = json.loads((data / "datapackage.json").read_text())
     path = data / "events.csv"
