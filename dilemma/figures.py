@@ -32,6 +32,9 @@ PNG_DPI = 300
 PREVIEW_DPI = 100
 """Resolution of the image a notebook shows inline: the exported 300-dpi raster reduced 3 x 3."""
 TITLE_SMALLEST, SUBTITLE_SMALLEST = 12.0, 9.0
+FIT_WIDTH = 0.95
+"""Share of the figure's width a title or subtitle may span, measured on screen: text drawn at 300 dpi runs a
+few per cent wider, and the stamps start at 0.015, so 0.95 keeps the right margin."""
 """Points a long title or subtitle may shrink to: below them a title no longer reads as the headline on a slide."""
 SVG_METADATA = {"Date": None, "Creator": None}
 PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
@@ -93,7 +96,7 @@ def legend_above(fig, handles: list, ncol: int = 2, fontsize: float = 10.5) -> N
     for columns in range(max(1, min(ncol, len(handles))), 0, -1):  # no more columns than entries
         legend = fig.legend(handles=handles, loc="upper center", ncol=columns, bbox_to_anchor=(0.5, 0.875),
                             fontsize=fontsize)
-        if columns == 1 or legend.get_window_extent(fig.canvas.get_renderer()).width <= 0.97 * fig.bbox.width:
+        if columns == 1 or legend.get_window_extent(fig.canvas.get_renderer()).width <= FIT_WIDTH * fig.bbox.width:
             break
         legend.remove()
     fig.subplots_adjust(top=0.80 - 0.03 * -(-len(handles) // columns))
@@ -233,9 +236,9 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     # Long titles and subtitles shrink to the width, down to a size still legible on a slide (a longer one stops the
     # figure before any file is written); the subtitle stays smaller than the title.
     heading = fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111")
-    _fit(heading, 0.97, TITLE_SMALLEST, f"{name}: the title")
+    _fit(heading, FIT_WIDTH, TITLE_SMALLEST, f"{name}: the title")
     _fit(fig.text(0.015, 0.905, subtitle, fontsize=min(13.5, heading.get_fontsize() - 1), va="top", ha="left",
-                  color="#444444"), 0.97, SUBTITLE_SMALLEST, f"{name}: the subtitle")
+                  color="#444444"), FIT_WIDTH, SUBTITLE_SMALLEST, f"{name}: the subtitle")
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
     out = paths.figures_dir()
