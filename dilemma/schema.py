@@ -524,6 +524,7 @@ def _rule_written_as(tables, as_of):
 
 def _rule_source_ids(tables, as_of):
     known = set(tables["sources"].frame["source_id"].dropna())
+    sources_whole = tables["sources"].whole
     cited: set[str] = set()
     for name, table in tables.items():
         if "source_ids" not in table.frame or name == "sources":
@@ -532,7 +533,7 @@ def _rule_source_ids(tables, as_of):
             ids = value.split(LIST_SEPARATOR)
             cited.update(ids)
             for source_id in ids:
-                if source_id and source_id not in known and tables["sources"].whole:
+                if source_id and source_id not in known and sources_whole:
                     yield name, line, "source_ids", "names a source that is not in sources.csv", source_id
     if not all(t.whole for name, t in tables.items() if name != "sources"):
         return  # a table or row that could not be read cites nothing, and every source it cites would look uncited
