@@ -32,10 +32,10 @@ PNG_DPI = 300
 PREVIEW_DPI = 100
 """Resolution of the image a notebook shows inline: the exported 300-dpi raster reduced 3 x 3."""
 TITLE_SMALLEST, SUBTITLE_SMALLEST = 12.0, 9.0
+"""Points a long title or subtitle may shrink to: below them a title no longer reads as the headline on a slide."""
 FIT_WIDTH = 0.95
 """Share of the figure's width a title or subtitle may span, measured on screen: text drawn at 300 dpi runs a
 few per cent wider, and the stamps start at 0.015, so 0.95 keeps the right margin."""
-"""Points a long title or subtitle may shrink to: below them a title no longer reads as the headline on a slide."""
 SVG_METADATA = {"Date": None, "Creator": None}
 PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
 

@@ -89,10 +89,14 @@ class Table:
     """Rows left out for a wrong number of fields (reported): what they hold is not known."""
 
     @property
+    def all_columns(self) -> bool:
+        return all(f["name"] in self.header for f in self.schema["fields"])
+
+    @property
     def whole(self) -> bool:
         """Every column present and every row read. A rule across tables trusts only a whole table: one that is not
         would make ids look missing, or sources uncited, only because a row or column of it could not be read."""
-        return bool(self.rows) and not self.unread and all(f["name"] in self.header for f in self.schema["fields"])
+        return bool(self.rows) and not self.unread and self.all_columns
 
 
 @dataclass
@@ -664,7 +668,7 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
         problems += schema_problems(tables)
         result = Result(problems, package, tables)
         # a table with a column missing (reported) gets no cross-field problem: each would be a false one about the column
-        incomplete = {name for name, t in tables.items() if any(f["name"] not in t.header for f in t.schema["fields"])}
+        incomplete = {name for name, t in tables.items() if not t.all_columns}
         for rule in CROSS_FIELD_RULES.values():
             for name, line, column, message, value in rule(tables, result.data_as_of):
                 if name not in incomplete:

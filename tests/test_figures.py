@@ -144,30 +144,23 @@ def test_x_grid_only_leaves_the_x_grid_on_however_often_it_is_called():
     plt.close(fig)
 
 
-def test_legend_above_keeps_its_columns_for_short_labels_and_takes_no_legend_for_none(figures_dir):
+@pytest.mark.parametrize(("label", "columns"), [
+    ("series {}", 4),  # short labels keep the columns asked for
+    ("series {}: a label that new data made far longer than the figure was drawn for", 1),  # long ones drop to what fits
+])
+def test_legend_above_keeps_its_columns_while_they_fit_the_width(figures_dir, label, columns):
     import matplotlib.pyplot as plt
 
     fig, ax = fg.figure()
     for i in range(4):
-        ax.plot([0, 1], [i, i], label=f"series {i}")
+        ax.plot([0, 1], [i, i], label=label.format(i))
     fg.legend_above(fig, ax.get_legend_handles_labels()[0], ncol=4)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     (legend,) = fig.legends
-    assert len({round(t.get_window_extent(renderer).x0) for t in legend.get_texts()}) == 4  # four columns, one row
+    assert legend.get_window_extent(renderer).width <= fg.FIT_WIDTH * fig.bbox.width
+    assert len({round(t.get_window_extent(renderer).x0) for t in legend.get_texts()}) == columns
     fg.legend_above(fig, [], ncol=0)  # a chart with nothing to explain: no error
-    plt.close(fig)
-
-
-def test_legend_above_drops_columns_until_long_labels_fit_the_width(figures_dir):
-    import matplotlib.pyplot as plt
-
-    fig, ax = fg.figure()
-    for i in range(4):
-        ax.plot([0, 1], [i, i], label=f"series {i}: a label that new data made far longer than the figure was drawn for")
-    fg.legend_above(fig, ax.get_legend_handles_labels()[0], ncol=4)
-    (legend,) = fig.legends
-    assert legend.get_window_extent(fig.canvas.get_renderer()).width <= fig.bbox.width
     plt.close(fig)
 
 
