@@ -56,6 +56,11 @@ CATEGORY_COLORS = {  # force dark, coercion orange, accords teal, words grey: ki
     "military_withdrawal": "#8fd1c7", "diplomatic": "#8c8c8c", "statement": "#cfcfcf", "other": "#5c4b3b",
 }
 """One colour per event category (data/README.md's vocabulary), for charts that split events by category."""
+SOURCE_TYPE_COLORS = {  # copies in one accent colour, then originals in blues and greys, darkest first
+    "aggregator": "#e07b00", "official": "#1f4e79", "wire": "#3d6fa3", "news": "#6d95c2", "ngo": "#9db8d9",
+    "think_tank": "#7f7f7f", "specialist": "#a6a6a6", "dataset": "#c8c8c8",
+}
+"""One colour per source type (sources.csv's vocabulary), in the order a chart stacks them."""
 WORDS_COLOR = "#c8c8c8"
 """Bars that count words (statements, calls) beside deeds: neutral grey, so a faint (reported) deed never reads as a word."""
 STATUS_COLORS = {"operational": "#2a9d8f", "degraded": "#e0a800", "unknown": "#b0b0b0", "destroyed": "#c0392b",

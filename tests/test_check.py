@@ -239,24 +239,15 @@ def test_delivery_years_out_of_order(data, capsys):
     expect(out, path, line, "delivered_first_year", "after delivered_last_year")
 
 
-def test_duplicate_key(data, capsys):
-    path = data / "events.csv"
+@pytest.mark.parametrize(("file", "key"), [("events.csv", "event_id"), ("arms_transfers.csv", "supplier+recipient+year")])
+def test_duplicate_key(data, capsys, file, key):
+    path = data / file
     rows = read_rows(path)
     rows.append(rows[1])
     write_rows(path, rows)
     code, out = run_check(data, capsys)
     assert code == 1
-    expect(out, path, len(rows), "event_id", "duplicate key (first on line 2)")
-
-
-def test_duplicate_compound_key(data, capsys):
-    path = data / "arms_transfers.csv"
-    rows = read_rows(path)
-    rows.append(rows[1])
-    write_rows(path, rows)
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, len(rows), "supplier+recipient+year", "duplicate key (first on line 2)")
+    expect(out, path, len(rows), key, "duplicate key (first on line 2)")
 
 
 def test_dangling_source_id(data, capsys):
