@@ -85,12 +85,21 @@ def vessel_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
     return strikes[strikes["kind"] == "vessel_strike"].sort_values(["date", "strike_id"]).copy()
 
 
+def placed_on(strikes: pd.DataFrame) -> pd.Series:
+    """The day a strike is placed on a timeline: its date, or for one known only to its month or year the day it was
+    announced when that is known (the strike fell between the period's start and its announcement, usually a day or two
+    before it), else the period's first day it is stored under."""
+    return strikes["date"].where((strikes["date_precision"] == "day") | strikes["announced_date"].isna(),
+                                 strikes["announced_date"])
+
+
 def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
     """Strikes counted and deaths per week (Monday start) by theater, medium-confidence records in a ``<theater>_medium``
     column and low-confidence records in one ``low_confidence`` column, so charts can draw each level as the house rule
-    says (high like confirmed, medium like reported, low like claimed)."""
+    says (high like confirmed, medium like reported, low like claimed). A strike known only to its month is counted in
+    the week it was announced when that is known (``placed_on``)."""
     vs = vessel_strikes(strikes)
-    vs["week"] = vs["date"].dt.to_period("W-SUN").dt.start_time
+    vs["week"] = placed_on(vs).dt.to_period("W-SUN").dt.start_time
     theater = vs["theater"].astype("str")
     group = theater.where(vs["confidence"] != "medium", theater + "_medium").where(vs["confidence"] != "low", "low_confidence")
     grouped = vs.groupby(["week", group])[["strikes_counted", "killed_best"]].sum()
@@ -103,11 +112,11 @@ def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
 def running_totals(strikes: pd.DataFrame) -> pd.DataFrame:
     """Cumulative strikes, vessels, deaths and deaths plus presumed-dead survivors, one row per date.
 
-    A strike known only to its month enters on the day it was announced when that is known (what a published tally
-    can have counted), not on the 1st it is stored under."""
+    A strike known only to its month enters on the day it was announced when that is known (``placed_on``: what a
+    published tally can have counted), not on the 1st it is stored under."""
     vs = vessel_strikes(strikes)
-    when = vs["date"].where((vs["date_precision"] == "day") | vs["announced_date"].isna(), vs["announced_date"])
-    daily = vs.groupby(when.rename("date"))[["strikes_counted", "vessels", "killed_best", "survivors_presumed_dead"]].sum()
+    counted = ["strikes_counted", "vessels", "killed_best", "survivors_presumed_dead"]
+    daily = vs.groupby(placed_on(vs).rename("date"))[counted].sum()
     totals = daily.cumsum()
     totals["killed_incl_presumed"] = totals["killed_best"] + totals["survivors_presumed_dead"]
     return totals

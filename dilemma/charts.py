@@ -64,6 +64,8 @@ LABEL_ANCHORS = {"center": 0.5, "left": 0.0, "right": 1.0}
 """Where a milestone label may sit on its leader line: centred on it, starting at it or ending at it."""
 MARK_RADIUS = 5
 """Points around a scatter marker's centre that a milestone's leader line or text should keep clear of."""
+LABEL_GAP = 5
+"""Points of white between two milestone labels: closer, two labels side by side read as one."""
 
 
 def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 46, 62, 78),
@@ -98,11 +100,12 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
                      "zorder": 2.5}  # under the markers (zorder 3): a leader passes behind a point, never over it
             probe = ax.annotate(xytext=(0, tiers[0]), ha="center", **style)  # measured once: other places move it
             probe.update_positions(renderer)
-            measured = Text.get_window_extent(probe, renderer).padded(2)
+            measured = Text.get_window_extent(probe, renderer)
             probe.remove()
             for level, (align, relpos) in itertools.product(range(len(tiers)), LABEL_ANCHORS.items()):
                 tier = tiers[level]
                 text = measured.translated(measured.width * (0.5 - relpos), renderer.points_to_pixels(tier - tiers[0]))
+                text = text.padded(renderer.points_to_pixels(LABEL_GAP) / 2)  # half the gap on each side
                 alone = (10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
                          + int(((abs(marks[:, 0] - x) < radius) & (marks[:, 1] > y + radius) & (marks[:, 1] < text.y0)).sum())
                          + 2 * int(((marks[:, 0] > text.x0 - radius) & (marks[:, 0] < text.x1 + radius)

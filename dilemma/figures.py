@@ -47,11 +47,12 @@ ACTOR_COLORS = {
 ACTOR_LABELS = {"us": "United States", "russia": "Russia", "venezuela": "Venezuela", "cuba": "Cuba",
                 "syria_government": "Syrian government", "syria_opposition": "Syrian opposition",
                 "israel": "Israel", "turkey": "Turkey", "iran": "Iran", "other": "Other"}
-THEATER_COLORS = {"caribbean": "#2a9d8f", "eastern_pacific": "#7b4ea3", "venezuela_mainland": "#c0392b"}
+THEATER_COLORS = {"caribbean": "#56b4e9", "eastern_pacific": "#b5487e", "venezuela_mainland": "#4d4d4d"}
+"""Places, not actors: no theater shares a hue with ``ACTOR_COLORS`` (the land strikes in Russia's red read as Russian)."""
 THEATER_LABELS = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "venezuela_mainland": "Venezuela (land)"}
 CASE_COLORS = {"venezuela": "#e0a800", "syria": "#8e5a2b"}
 CATEGORY_COLORS = {  # force dark, coercion orange, accords teal, words grey: kinds read apart, none an actor's colour
-    "strike": "#0b2545", "regime_change": "#5a189a", "military_deployment": "#3d6fa3", "arms_support": "#7aa6d6",
+    "strike": "#0b2545", "regime_change": "#5a189a", "military_deployment": "#2b5fa8", "arms_support": "#7aa6d6",
     "basing": "#b7cde6", "sanctions_economic": "#e07b00", "legal_designation": "#f4b26a", "agreement": "#1b7f74",
     "military_withdrawal": "#8fd1c7", "diplomatic": "#8c8c8c", "statement": "#cfcfcf", "other": "#5c4b3b",
 }
@@ -63,8 +64,10 @@ SOURCE_TYPE_COLORS = {  # copies in one accent colour, then originals in blues a
 """One colour per source type (sources.csv's vocabulary), in the order a chart stacks them."""
 WORDS_COLOR = "#c8c8c8"
 """Bars that count words (statements, calls) beside deeds: neutral grey, so a faint (reported) deed never reads as a word."""
-STATUS_COLORS = {"operational": "#2a9d8f", "degraded": "#e0a800", "unknown": "#b0b0b0", "destroyed": "#c0392b",
-                 "withdrawn": "#7b4ea3"}
+STATUS_COLORS = {"operational": "#1a9850", "degraded": "#e07b00", "unknown": "#b0b0b0", "destroyed": "#222222",
+                 "withdrawn": "#9e9ac8"}
+"""A weapon type's condition, green for working to black for lost; none is an actor's colour (chapter 3 draws Venezuela's
+request in its yellow beside the inventory)."""
 
 CLAIM_STYLES = {
     "confirmed": {"filled": True, "alpha": 1.0, "hatch": None, "label": "confirmed", "bar_label": "confirmed"},

@@ -255,7 +255,8 @@ def test_weekly_strikes_start_weeks_on_monday_and_split_medium_and_low_confidenc
         "theater": ["caribbean", "caribbean", "eastern_pacific", "eastern_pacific", "venezuela_mainland", "caribbean",
                     "eastern_pacific"],
         "confidence": ["high", "medium", "high", "low", "high", "low", "medium"],
-        "strikes_counted": [1, 1, 2, 1, 1, 1, 1], "killed_best": [3, 2, 5, 4, 10, 6, 1]})
+        "strikes_counted": [1, 1, 2, 1, 1, 1, 1], "killed_best": [3, 2, 5, 4, 10, 6, 1], "date_precision": "day",
+        "announced_date": pd.NaT})
     weekly = an.weekly_strikes(strikes)
     # By hand: Sun 7 Sep falls in the week of Mon 1 Sep, Mon 8 Sep opens the next; the week of 15 Sep has no strike
     # but is kept (zeros); Sun 28 Sep is in the week of 22 Sep; Mon 29 Sep opens its own. The land strike is left out.
@@ -265,6 +266,17 @@ def test_weekly_strikes_start_weeks_on_monday_and_split_medium_and_low_confidenc
     assert killed == {"caribbean": [3, 0, 0, 0, 0], "caribbean_medium": [0, 2, 0, 0, 0], "eastern_pacific": [0, 5, 0, 0, 0],
                       "eastern_pacific_medium": [0, 0, 0, 0, 1], "low_confidence": [0, 4, 0, 6, 0]}
     assert weekly["strikes_counted"]["eastern_pacific"].tolist() == [0, 2, 0, 0, 0]  # c counts two strikes
+
+
+def test_a_month_dated_strike_is_drawn_in_the_week_it_was_announced():
+    strikes = pd.DataFrame({
+        "strike_id": ["announced", "unannounced", "dated"], "kind": "vessel_strike", "theater": "eastern_pacific",
+        "confidence": "high", "strikes_counted": 1, "killed_best": [3, 2, 1],
+        "date": pd.to_datetime(["2026-06-01", "2026-06-01", "2026-06-10"]), "date_precision": ["month", "month", "day"],
+        "announced_date": pd.to_datetime(["2026-06-18", None, None])})
+    killed = an.weekly_strikes(strikes)["killed_best"]["eastern_pacific"]
+    # Thu 18 Jun 2026 is in the week of Mon 15 Jun; the one never announced stays in the week of its month's 1st (a Monday)
+    assert {f"{week:%Y-%m-%d}": n for week, n in killed.items() if n} == {"2026-06-01": 2, "2026-06-08": 1, "2026-06-15": 3}
 
 
 def test_audit_separates_attributed_reposts_from_unattributed_ones():

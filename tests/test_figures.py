@@ -295,9 +295,34 @@ def test_milestone_labels_overlap_no_label_and_no_leader_line_or_vertical_line_c
             assert not box.x0 < ax.transData.transform((mdates.date2num(wall), 0))[0] < box.x1, f"{notes[i].get_text()!r}"
         for j, other in enumerate(boxes):
             if i != j:
-                assert not box.overlaps(other), f"{notes[i].get_text()!r} overlaps {notes[j].get_text()!r}"
+                gap = renderer.points_to_pixels(charts.LABEL_GAP) - 1  # a pixel of rounding
+                assert not box.padded(gap / 2).overlaps(other.padded(gap / 2)), \
+                    f"{notes[i].get_text()!r} overlaps or nearly touches {notes[j].get_text()!r}"
                 assert not leaders[j].overlaps(box), f"the line to {notes[j].get_text()!r} crosses {notes[i].get_text()!r}"
     plt.close(fig)
+
+
+def test_two_labels_on_one_rung_keep_a_gap_however_close_their_events():
+    """Two labels side by side on one rung, their events from 44 to 75 days apart: one tier each while they fit with
+    ``LABEL_GAP`` between them, else one moves; never nearly touching (they read as one label)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from dilemma import charts
+
+    gaps = []
+    for days in range(44, 76):
+        events = pd.DataFrame({"date": pd.Timestamp("2025-12-01") + pd.to_timedelta([0, days], unit="D"),
+                               "y": [5, 5], "milestone": ["First strike on land (reported)", "Maduro captured"]})
+        fig, ax = fg.figure()
+        ax.set(xlim=(pd.Timestamp("2025-01-01"), pd.Timestamp("2026-06-01")), ylim=(0.5, 6.2))
+        charts.annotate_milestones(ax, events, "y", tiers=(22, 38))
+        fig.canvas.draw()
+        first, second = (Text.get_window_extent(note, fig.canvas.get_renderer()) for note in ax.texts)
+        if first.y0 < second.y1 and second.y0 < first.y1:  # side by side (one above the other is the tiers' spacing)
+            gaps.append(max(second.x0 - first.x1, first.x0 - second.x1) / fig.dpi * 72)  # points
+        plt.close(fig)
+    assert gaps and min(gaps) >= charts.LABEL_GAP - 0.5, f"{min(gaps):.1f} pt between the labels"
 
 
 def test_milestone_labels_stop_at_the_row_limit_and_the_subtitle_note_says_so():
@@ -381,3 +406,18 @@ def test_a_milestone_label_does_not_hide_a_marker_drawn_before_it():
     marks = [c.get_offset_transform().transform(c.get_offsets())[0] for c in ax.collections]
     assert not any(box.x0 <= mx <= box.x1 and box.y0 <= my <= box.y1 for mx, my in marks)
     plt.close(fig)
+
+
+@pytest.mark.parametrize("palette", ["THEATER_COLORS", "STATUS_COLORS", "CATEGORY_COLORS"])
+def test_palettes_of_places_conditions_and_kinds_reuse_no_actors_colour(palette):
+    """An actor's hue means that actor in every chapter: a theater, a weapon's condition or an event category drawn in
+    Russia's red (or a near copy of it) would read as Russian. Neutral grey ("other") means no one."""
+    from matplotlib.colors import to_rgb
+
+    def distance(a: str, b: str) -> float:  # in 0-255 RGB units
+        return sum((x - y) ** 2 for x, y in zip(to_rgb(a), to_rgb(b), strict=True)) ** 0.5 * 255
+
+    hues = {actor: color for actor, color in fg.ACTOR_COLORS.items() if len(set(to_rgb(color))) > 1}  # grey is nobody's
+    clashes = [(key, actor) for key, color in getattr(fg, palette).items()
+               for actor, actor_color in hues.items() if distance(color, actor_color) < 40]
+    assert not clashes
