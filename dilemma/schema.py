@@ -62,7 +62,7 @@ class Problem:
         text += self.message
         if self.value is not None:
             shown = self.value if len(self.value) <= MAX_SHOWN else self.value[:MAX_SHOWN] + "..."
-            text += f" (got {shown!r})"
+            text += " (got " + re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", repr(shown)) + ")"  # a bad byte as \xe1
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
@@ -177,8 +177,13 @@ def _fix_bytes(cell: str) -> str:
     return cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def _is_bad_byte(ch: str) -> bool:
+    """An undecodable byte, kept by ``surrogateescape`` as a lone surrogate."""
+    return "\udc80" <= ch <= "\udcff"
+
+
 def _has_bad_bytes(cell: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in cell)
+    return any(map(_is_bad_byte, cell))
 
 
 def read_table(table: Table, scan: bool = True) -> list[Problem]:
@@ -238,8 +243,11 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
             continue
         for name, cell in zip(header, row, strict=True):
             if bad_bytes and _has_bad_bytes(cell):
-                problems.append(Problem(shown, line, name, "is not valid UTF-8; save the file as UTF-8",
-                                        repr(cell.encode("utf-8", "surrogateescape"))[2:-1]))
+                where = next(i for i, ch in enumerate(cell) if _is_bad_byte(ch))
+                start = max(0, where - 20)  # the shown value starts near the byte, so a long text does not hide it
+                problems.append(Problem(shown, line, name, f"is not valid UTF-8 (byte 0x{ord(cell[where]) - 0xDC00:02X} at "
+                                        f"character {where + 1}: an accent saved as Latin-1 or Windows-1252?); "
+                                        "save the file as UTF-8", ("..." if start else "") + cell[start:]))
             if "\n" in cell or "\r" in cell:
                 problems.append(Problem(shown, line, name, "has a line break inside the field; keep every field on one line",
                                         cell))

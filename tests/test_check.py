@@ -174,7 +174,18 @@ def test_not_utf8(data, capsys):
     path.write_bytes(path.read_bytes().replace("Bogot\u00e1".encode(), "Bogot\u00e1".encode("latin-1")))
     code, out = run_check(data, capsys)
     assert code == 1
-    expect(out, path, line, "location", "not valid UTF-8", "Bogot\\\\xe1")
+    expect(out, path, line, "location", "not valid UTF-8 (byte 0xE1 at character 6", "(got 'Bogot\\xe1')")
+
+
+def test_a_bad_byte_deep_in_a_long_text_is_shown(data, capsys):
+    path = data / "events.csv"
+    line = find_line(path, "description", lambda v: len(v) > 150)
+    text = "x" * 120 + " Maiquet\u00eda airport " + "y" * 80
+    set_cell(path, line, "description", text)
+    path.write_bytes(path.read_bytes().replace(text.encode(), text.encode("latin-1")))
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, line, "description", "byte 0xED at character 129", "(got '...xxxxxxxxxxxx Maiquet\\xeda airport")
 
 
 def test_bad_date(data, capsys):
