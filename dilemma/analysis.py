@@ -397,11 +397,13 @@ def deed_mix(deeds: pd.DataFrame) -> str:
 
 
 def agreement_note(deeds: pd.DataFrame) -> str:
-    """'; the 4 agreement deeds are steps of accords, ...' when two or more deeds are agreements: every step of an accord
-    (its signing, submission to parliament, ratification, entry into law) is a row, so one treaty can be several deeds."""
-    steps = int((deeds["category"] == "agreement").sum())
-    return (f"; the {steps} agreement deeds are steps of accords: a treaty's signing, ratification and entry into law "
-            "count as three" if steps >= 2 else "")
+    """'; the 4 agreement deeds are steps of 2 accords, ...' when agreement deeds are steps of fewer accords: every step
+    of an accord (its signing, submission to parliament, ratification, entry into law) is a row, and a later step names
+    the first in ``part_of``, so one treaty can be several deeds."""
+    steps = deeds[deeds["category"] == "agreement"]
+    accords = steps["part_of"].fillna(steps["event_id"]).nunique()
+    return (f"; the {len(steps)} agreement deeds are steps of {plural(accords, 'accord')}: a treaty's signing, "
+            "ratification and entry into law are a deed each" if accords < len(steps) else "")
 
 
 def status_note(rows: pd.DataFrame) -> str:

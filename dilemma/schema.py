@@ -554,6 +554,29 @@ def _rule_source_ids(tables, as_of):
             yield "sources", line, "source_id", "source is not cited by any row of any table", source_id
 
 
+def _rule_part_of(tables, as_of):
+    events = tables["events"]
+    if not events.whole:  # an event that could not be read would look missing
+        return
+    frame = events.frame
+    first_steps = frame.drop_duplicates("event_id").set_index("event_id")
+    for line, row in frame[frame["part_of"].notna()].iterrows():
+        first = first_steps.loc[row["part_of"]] if row["part_of"] in first_steps.index else None
+        if row["part_of"] == row["event_id"]:
+            problem = "names the row itself; leave part_of empty on an act's first step"
+        elif first is None:
+            problem = "names an event that is not in events.csv"
+        elif pd.notna(first["part_of"]):
+            problem = f"names a step that is itself part of {first['part_of']}; name the act's first step"
+        elif first["case"] != row["case"]:
+            problem = f"names an event of case {first['case']}, not {row['case']}"
+        elif first["date"] > row["date"]:
+            problem = f"names a later event ({first['date']:%Y-%m-%d}); the first step comes first"
+        else:
+            continue
+        yield "events", line, "part_of", problem, row["part_of"]
+
+
 TIV_TOTAL = ("sipri_tiv_russia_2000_2023", "russia", 2000, 2023)
 """comparison.csv's metric that restates a sum of arms_transfers.csv: (metric, supplier, first year, last year)."""
 
@@ -617,6 +640,7 @@ CROSS_FIELD_RULES = {
     "no date after data_as_of": _rule_not_after_data_as_of,
     "every date and number written as the format says": _rule_written_as,
     "every source id exists and every source is cited": _rule_source_ids,
+    "part_of names an earlier first step of the same case": _rule_part_of,
     "comparison's SIPRI TIV totals are the sums of arms_transfers": _rule_tiv_total,
     "no text cell a spreadsheet would run as a formula": _rule_no_formulas,
     "no text cell with '??' (letters lost to a spreadsheet's encoding)": _rule_no_lost_characters,

@@ -57,9 +57,14 @@ def test_notes_on_deeds_name_agreement_steps_statuses_and_how_much_of_an_open_wi
     statuses = pd.Categorical(["reported", "confirmed", "reported", "claimed"],
                               categories=["confirmed", "reported", "claimed", "denied"], ordered=True)
     deeds = pd.DataFrame({"category": ["agreement", "agreement", "other", "strike"], "claim_status": statuses,
-                          "date": pd.to_datetime(["2026-01-05", "2026-02-20", "2026-03-02", "2026-05-01"])})
+                          "date": pd.to_datetime(["2026-01-05", "2026-02-20", "2026-03-02", "2026-05-01"]),
+                          "event_id": ["signed", "ratified", "c", "d"], "part_of": [None, "signed", None, None]})
     deeds["date_end"] = deeds["date"]
-    assert an.agreement_note(deeds).startswith("; the 2 agreement deeds are steps of accords")
+    assert an.agreement_note(deeds).startswith("; the 2 agreement deeds are steps of 1 accord:")
+    # a step whose first step falls before the window still counts its accord once; two separate accords need no note
+    three = pd.concat([deeds.iloc[1:2], deeds.iloc[1:2].assign(event_id="in_force"), deeds.iloc[:1].assign(event_id="other")])
+    assert an.agreement_note(three).startswith("; the 3 agreement deeds are steps of 2 accords:")
+    assert an.agreement_note(deeds.assign(part_of=None)) == ""
     assert an.agreement_note(deeds.iloc[1:]) == ""  # one agreement is one act
     assert an.status_note(deeds) == " (1 confirmed, 2 reported, 1 claimed)"  # the vocabulary's order, zeros left out
     assert an.status_note(deeds.iloc[:0]) == ""

@@ -599,3 +599,25 @@ def test_a_load_after_an_edit_sees_the_new_value(data):
     new = "x" * len(old)  # same length: the file keeps its size, only its bytes and modification time change
     set_cell(path, line, "announced_by", new)
     assert loader.load_strikes(data).set_index("strike_id").loc[strike_id, "announced_by"] == new
+
+
+@pytest.mark.parametrize("pick, words", [
+    (lambda steps, firsts: (steps[0], steps[0]["event_id"]), "names the row itself"),
+    (lambda steps, firsts: (steps[0], "ve-20991231-no-such-event"), "names an event that is not in events.csv"),
+    (lambda steps, firsts: (steps[1], steps[0]["event_id"]), "itself part of"),
+    (lambda steps, firsts: (next(f for f in firsts if f["case"] != steps[0]["case"]), steps[0]["part_of"]),
+     "names an event of case"),
+    (lambda steps, firsts: (min((f for f in firsts if f["case"] == steps[0]["case"]), key=lambda f: f["date"]),
+                            steps[0]["part_of"]), "names a later event"),
+])
+def test_part_of_names_an_earlier_first_step_of_the_same_case(data, capsys, pick, words):
+    path = data / "events.csv"
+    rows = read_rows(path)
+    records = [dict(zip(rows[0], row, strict=True), line=line) for line, row in enumerate(rows[1:], start=2)]
+    steps = [r for r in records if r["part_of"]]  # later steps, in file order
+    firsts = [r for r in records if not r["part_of"] and r["event_id"] != steps[0]["part_of"]]
+    row, value = pick(steps, firsts)
+    set_cell(path, row["line"], "part_of", value)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, row["line"], "part_of", words, f"(got '{value}')")
