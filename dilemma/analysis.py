@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dilemma.schema import SURVIVOR_FATES
+from dilemma.schema import LIST_SEPARATOR, SURVIVOR_FATES
 
 WORDS = ("statement", "diplomatic")
 """Event categories that are words (statements, calls, meetings, UN speeches); every other category is a deed."""
@@ -152,7 +152,8 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
         "includes_presumed_dead": merged["includes_presumed_dead"],
     })
     out["reconciles"] = out[["gap", "gap_incl_presumed"]].abs().min(axis=1) <= tolerance
-    out.attrs["bound_only"] = int(((estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()).sum())
+    out.attrs["bound_only"] = int(((estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()
+                                   & ~estimates["scope"].isin(PARTIAL_SCOPES)).sum())
     out.attrs["tolerance"] = tolerance
     return out
 
@@ -543,7 +544,7 @@ def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     parts = []
     for name in ID_COLUMNS:
         frame = tables[name]
-        ids = frame["source_ids"].str.split(";")
+        ids = frame["source_ids"].str.split(LIST_SEPARATOR)
         part = pd.DataFrame({"table": name, "row": row_label(frame, name), "source_id": ids}).explode("source_id")
         parts.append(part)
     cites = pd.concat(parts, ignore_index=True)

@@ -206,7 +206,7 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
              "| US boat strikes | strikes | vessels | killed | survivors of the first hit | of whom: rescued "
              "| of whom: presumed dead | of whom: killed by a follow-up strike (in killed) | of whom: fate not reported |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    labels = {"caribbean": "Caribbean", "eastern_pacific": "Eastern Pacific", "all": "**All**"}
+    labels = {**fig_style.THEATER_LABELS, "all": "**All**"}
     for theater, row in theaters.iterrows():
         lines.append(f"| {labels.get(theater, theater)} | " + " | ".join(f"{v:,}" for v in row.values) + " |")
     vs = an.vessel_strikes(strikes)
@@ -253,11 +253,10 @@ def audit_markdown(data_dir: Path | None) -> str:
     return "\n".join(lines)
 
 
-def update_readme(readme: Path, data_dir: Path, notebooks: list[Path]) -> bool:
-    """Replace the README's generated blocks (findings of the executed ``notebooks``, headline numbers, provenance
-    audit) with what the data gives."""
+def readme_text(readme: Path, data_dir: Path, notebooks: list[Path]) -> str:
+    """The README with its generated blocks (findings of the executed ``notebooks``, headline numbers, provenance
+    audit) replaced by what the data gives."""
     text = readme.read_text(encoding="utf-8")
     text = _replace_block(text, FINDINGS_BEGIN, FINDINGS_END, findings_markdown(notebooks), readme)
     text = _replace_block(text, BEGIN, END, headline_markdown(data_dir, KEY_FIGURE), readme)
-    text = _replace_block(text, AUDIT_BEGIN, AUDIT_END, audit_markdown(data_dir), readme)
-    return write_if_changed(readme, text)
+    return _replace_block(text, AUDIT_BEGIN, AUDIT_END, audit_markdown(data_dir), readme)

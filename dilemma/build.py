@@ -6,11 +6,12 @@
    ``--jobs`` processes, into a staging folder; each kernel sees
    ``DILEMMA_DATA_DIR`` and ``DILEMMA_FIGURES_DIR`` (staged figures). Executed
    notebooks are normalised so that unchanged data gives unchanged bytes.
-3. Only when every notebook succeeded are the staged notebooks and figures
-   published (a failed build changes nothing): changed files replaced,
-   figures no notebook makes any more removed. Then
-   figures/README.md and figures/briefing.pdf are generated from the figures'
-   sidecars, and the README's headline block from the data.
+3. figures/README.md and figures/briefing.pdf are generated into the staging
+   folder from the staged figures' sidecars, and the README's generated blocks
+   from the staged notebooks and the data.
+4. Only when all of that succeeded is anything published (a failed build
+   changes nothing): changed files replaced, figures no notebook makes any
+   more removed, the README rewritten.
 
 Without ``--out`` everything is updated in place; with ``--out DIR`` executed
 notebooks go to DIR/notebooks, figures to DIR/figures and the README to
@@ -20,7 +21,6 @@ DIR/README.md, and the repository is left untouched.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -136,6 +136,11 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
               "build would replace the repository's notebooks, figures and README with its numbers; add --out DIR",
               file=sys.stderr)
         return 2
+    if out is None and paths.figures_dir().resolve() != (paths.ROOT / "figures").resolve():
+        print(f"build stopped: $DILEMMA_FIGURES_DIR {paths.display(paths.figures_dir())} is not the repository's figures/, "
+              "and without --out the build would rewrite the repository's notebooks and README around figures kept "
+              "elsewhere; add --out DIR (or unset the variable)", file=sys.stderr)
+        return 2
     result = check(data_dir)
     if not result.ok:
         print("\n".join(report_lines(result.problems)))
@@ -147,11 +152,8 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
 
     out = Path(out).resolve() if out else None
     notebooks_out = out / "notebooks" if out else paths.NOTEBOOKS_DIR
-    figures_out = out / "figures" if out else paths.figures_dir().resolve()
+    figures_out = out / "figures" if out else paths.ROOT / "figures"
     readme = out / "README.md" if out else paths.ROOT / "README.md"
-    if out:
-        readme.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(paths.ROOT / "README.md", readme)
     todo = notebooks()
     jobs = max(1, jobs or os.cpu_count() or 1)
     failures = []
@@ -174,19 +176,21 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
             print(f"build failed: {len(failures)} of {len(todo)} notebook(s) failed ({', '.join(failures)}); no "
                   "notebook or figure was changed", file=sys.stderr)
             return 1
+        executed = time.perf_counter()
+        try:
+            figures = briefing.write_index(staged_figures)
+            briefing.write_pdf(staged_figures)
+            text = briefing.readme_text(paths.ROOT / "README.md", data_dir, [staged_notebooks / nb.name for nb in todo])
+        except Exception as exc:  # a README without its markers, a chapter without its findings cell, a bad sidecar
+            print(f"build failed while writing the briefing pack: {exc if isinstance(exc, ValueError) else repr(exc)}; "
+                  "no notebook, figure or README was changed", file=sys.stderr)
+            return 1
         for nb in todo:
             write_if_changed(notebooks_out / nb.name, (staged_notebooks / nb.name).read_bytes())
         removed = publish(staged_figures, figures_out)
+        write_if_changed(readme, text)
     if removed:
         print(f"removed {len(removed)} file(s) of figures no notebook makes any more: {', '.join(removed)}")
-    executed = time.perf_counter()
-    try:
-        figures = briefing.write_index(figures_out)
-        briefing.write_pdf(figures_out)
-        briefing.update_readme(readme, data_dir, [notebooks_out / nb.name for nb in todo])
-    except ValueError as exc:  # a README without its markers, a chapter without its findings cell
-        print(f"build failed while writing the briefing pack: {exc}", file=sys.stderr)
-        return 1
     done = time.perf_counter()
     note = reconciliation_note(data_dir, {name: table.frame for name, table in result.tables.items()})
     if note:

@@ -263,6 +263,9 @@ def _check_header(shown: str, header: list[str], expected: list[str]) -> list[Pr
     for i, name in enumerate(header):
         if name in header[:i]:
             problems.append(Problem(shown, 1, name, "column appears more than once"))
+        elif not name.strip():  # a spreadsheet's empty last column: a comma at the end of every line
+            problems.append(Problem(shown, 1, f"column {i + 1}", "has no name (a comma at the end of every line?); "
+                                    "delete the empty column"))
         elif name not in expected:
             hint = next((e for e in expected if e == name.strip().lower()), None)
             why = f"unexpected column (did you mean {hint!r}?)" if hint else "unexpected column, not in datapackage.json"
@@ -329,7 +332,7 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
 
 TYPE_HINTS = {
     "date": "not a valid date; write YYYY-MM-DD",
-    "integer": "not a whole number; write digits only, without separators or decimals",
+    "integer": "not a whole number of at most 15 digits; write digits only, without separators or decimals",
     "number": "not a number; write digits with '.' for decimals and no separators",
 }
 
@@ -366,7 +369,9 @@ def schema_problems(tables: dict[str, Table]) -> list[Problem]:
                 where = f" (first on line {table.lines[int(first.group(1)) - 2]})" if first else ""
                 column = name or "+".join(table.schema["primaryKey"])
                 value = cell if cell is not None else ",".join(str(c) for c in error.cells[:3])
-                problems.append(Problem(shown, line, column, f"duplicate key{where}", value))
+                keyed = error.type == "primary-key" or column in table.schema.get("primaryKey", [])
+                what = "duplicate key" if keyed else "duplicate value (must be unique)"
+                problems.append(Problem(shown, line, column, f"{what}{where}", value))
             elif error.type == "foreign-key":
                 fk = re.match(r'for "([^"]+)": values "(.*)" not found in the lookup table "([^"]+)" as "([^"]+)"',
                               error.note)
@@ -380,9 +385,10 @@ def schema_problems(tables: dict[str, Table]) -> list[Problem]:
 # --------------------------------------------------------------------------- typed frames
 
 
-WRITTEN_AS = {"date": r"\d{4}-\d{2}-\d{2}", "integer": r"-?\d+", "number": r"-?\d+(\.\d+)?"}
+WRITTEN_AS = {"date": r"\d{4}-\d{2}-\d{2}", "integer": r"-?\d{1,15}", "number": r"-?\d+(\.\d+)?"}
 """How a date, integer or number cell must be written; a cell written otherwise is missing in the typed frame and
-reported by the check (frictionless alone would accept ``+1``, `` 5``, ``inf`` or ``2025-9-2``)."""
+reported by the check (frictionless alone would accept ``+1``, `` 5``, ``inf`` or ``2025-9-2``). An integer has at most 15
+digits: a longer one is a paste gone wrong, and past 2^63 it could not be stored."""
 
 
 def to_frame(table: Table) -> pd.DataFrame:
@@ -498,9 +504,11 @@ def _rule_date_precision(tables, as_of):
 
 def _rule_announced_after_strike(tables, as_of):
     frame = tables["strikes"].frame
-    bad = frame[(frame["announced_date"] < frame["date"]).fillna(False) & (frame["date_precision"] == "day")]
+    bad = frame[(frame["announced_date"] < frame["date"]).fillna(False)]  # a month-dated strike is stored on its 1st
     for line, row in bad.iterrows():
-        yield "strikes", line, "announced_date", "is before the strike's date", row["announced_date"].strftime("%Y-%m-%d")
+        when = {"month": "the start of the strike's month", "year": "the start of the strike's year"}.get(
+            row["date_precision"], "the strike's date")
+        yield "strikes", line, "announced_date", f"is before {when}", row["announced_date"].strftime("%Y-%m-%d")
 
 
 def _rule_not_after_data_as_of(tables, as_of):
@@ -542,11 +550,13 @@ def _rule_source_ids(tables, as_of):
         if "source_ids" not in table.frame or name == "sources":
             continue
         for line, value in table.frame["source_ids"].dropna().items():
-            ids = value.split(LIST_SEPARATOR)
+            ids = [source_id.strip() for source_id in value.split(LIST_SEPARATOR)]  # a space is the pattern's problem
             cited.update(ids)
             for source_id in ids:
                 if source_id and source_id not in known and sources_whole:
                     yield name, line, "source_ids", "names a source that is not in sources.csv", source_id
+            for source_id in sorted({i for i in ids if i and ids.count(i) > 1}):
+                yield name, line, "source_ids", "names the same source twice", source_id
     if not all(t.whole for name, t in tables.items() if name != "sources"):
         return  # a table or row that could not be read cites nothing, and every source it cites would look uncited
     for line, source_id in tables["sources"].frame["source_id"].dropna().items():
@@ -595,10 +605,11 @@ def _rule_tiv_total(tables, as_of):
 
 
 def _text_columns(tables):
-    """(table, column name, cells) for every free-text column (strings outside a vocabulary)."""
+    """(table, column name, cells) for every free-text column (strings outside a vocabulary and with no pattern: ids and
+    URLs have their own)."""
     for name, table in tables.items():
         for fdesc in table.schema["fields"]:
-            if fdesc["type"] == "string" and "enum" not in fdesc.get("constraints", {}):
+            if fdesc["type"] == "string" and not {"enum", "pattern"} & set(fdesc.get("constraints", {})):
                 yield name, fdesc["name"], table.frame[fdesc["name"]]
 
 
@@ -607,6 +618,13 @@ def _rule_no_formulas(tables, as_of):
         for line, value in cells[cells.str.startswith(FORMULA_PREFIXES, na=False)].items():
             yield (name, line, column, "starts with a character a spreadsheet would run as a formula (=, +, -, @); "
                    "reword it", value)
+
+
+def _rule_no_edge_spaces(tables, as_of):
+    for name, column, cells in _text_columns(tables):
+        for line, value in cells[cells.notna() & (cells.str.strip() != cells)].items():
+            yield (name, line, column, "is blank: only spaces" if not value.strip() else
+                   "has spaces at the start or end; remove them", value)
 
 
 def _rule_no_lost_characters(tables, as_of):
@@ -636,13 +654,14 @@ CROSS_FIELD_RULES = {
         "weapon_systems", "status_as_of_precision", lambda f: f["status_as_of"].notna(),
         "is required when status_as_of is given (day, month or year)"),
     "month/year precision dates on the 1st": _rule_date_precision,
-    "announced_date not before a day-precision strike date": _rule_announced_after_strike,
+    "announced_date not before the strike's date (or its month's or year's start)": _rule_announced_after_strike,
     "no date after data_as_of": _rule_not_after_data_as_of,
     "every date and number written as the format says": _rule_written_as,
     "every source id exists and every source is cited": _rule_source_ids,
     "part_of names an earlier first step of the same case": _rule_part_of,
     "comparison's SIPRI TIV totals are the sums of arms_transfers": _rule_tiv_total,
     "no text cell a spreadsheet would run as a formula": _rule_no_formulas,
+    "no text cell blank or with spaces at either end": _rule_no_edge_spaces,
     "no text cell with '??' (letters lost to a spreadsheet's encoding)": _rule_no_lost_characters,
 }
 
@@ -691,20 +710,37 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
     package, problems = read_package(data_dir)
     trusted = bool(trusted_digest) and trusted_digest == digest(data_dir)
     tables: dict[str, Table] = {}
+    # A descriptor edited so that the code's own rules no longer fit it (a resource or field they read removed or
+    # retyped, a vocabulary written as a string) is reported against datapackage.json, never as a traceback.
+    unfit = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+    shown = display(data_dir / PACKAGE_FILE)
     for resource in package.get("resources", []):
         table = Table(resource["name"], data_dir / resource["path"], resource["schema"])
         problems += read_table(table, scan=not trusted)
-        table.frame = to_frame(table)
+        try:
+            table.frame = to_frame(table)
+        except unfit as exc:
+            return Result(problems + [Problem(shown, message=f"resource {table.name}: its schema cannot be applied to the "
+                                              f"file ({type(exc).__name__}: {exc}); check its field types and constraints")],
+                          package, tables)
         tables[table.name] = table
     if tables and not trusted:
-        problems += schema_problems(tables)
         result = Result(problems, package, tables)
         # a table with a column missing (reported) gets no cross-field problem: each would be a false one about the column
         incomplete = {name for name, t in tables.items() if not t.all_columns}
-        for rule in CROSS_FIELD_RULES.values():
-            for name, line, column, message, value in rule(tables, result.data_as_of):
-                if name not in incomplete:
-                    problems.append(Problem(display(tables[name].path), int(line), column, message, value))
+
+        def guarded(what: str, run) -> list[Problem]:
+            try:
+                return run()
+            except unfit as exc:
+                return [Problem(shown, message=f"{what} cannot run on the tables it describes ({type(exc).__name__}: "
+                                f"{exc}): a resource or field it reads is missing or retyped (data/README.md lists them)")]
+
+        problems += guarded("the Table Schema pass", lambda: schema_problems(tables))
+        for what, rule in CROSS_FIELD_RULES.items():
+            problems += guarded(f"the rule {what!r}", lambda rule=rule: [
+                Problem(display(tables[name].path), int(line), column, message, value)
+                for name, line, column, message, value in rule(tables, result.data_as_of) if name not in incomplete])
     unique = dict.fromkeys(problems)
     ordered = sorted(unique, key=lambda p: (p.path, p.line, p.column, p.message, p.value or ""))
     return Result(ordered, package, tables)

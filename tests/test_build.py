@@ -46,8 +46,9 @@ def test_build_stops_before_any_notebook_on_bad_data(data, tmp_path):
     assert not (out / "notebooks").exists()
 
 
-@pytest.mark.parametrize("via", ["--data", "DILEMMA_DATA_DIR"])
-def test_build_from_other_data_without_out_stops_before_anything_runs(data, monkeypatch, capsys, via):
+@pytest.mark.parametrize("via", ["--data", "DILEMMA_DATA_DIR", "DILEMMA_FIGURES_DIR"])
+def test_build_from_other_data_or_to_other_figures_without_out_stops_before_anything_runs(data, tmp_path, monkeypatch,
+                                                                                          capsys, via):
     from dilemma import build as build_module
 
     # in-process, with the check replaced: were the guard ever to fail, nothing would run in place over the repository
@@ -55,11 +56,11 @@ def test_build_from_other_data_without_out_stops_before_anything_runs(data, monk
     if via == "--data":
         code = build_module.build(data=data)
     else:
-        monkeypatch.setenv("DILEMMA_DATA_DIR", str(data))
+        monkeypatch.setenv(via, str(data if via == "DILEMMA_DATA_DIR" else tmp_path / "figures"))
         code = build_module.build()
     assert code == 2
     err = capsys.readouterr().err
-    assert "without --out" in err and ("--data" if via == "--data" else "$DILEMMA_DATA_DIR") in err
+    assert "without --out" in err and ("--data" if via == "--data" else f"${via}") in err
 
 
 @pytest.fixture(scope="module")
@@ -184,9 +185,14 @@ def test_a_briefing_pack_problem_is_reported_as_a_message_not_a_traceback(tmp_pa
     from dilemma.build import build
 
     chapters(tmp_path, monkeypatch, {"01_new.ipynb": "print('a chapter without its findings cell')"})
-    assert build(out=tmp_path / "out", jobs=1) == 1
+    out = tmp_path / "out"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "01-old.json").write_text("{}")
+    assert build(out=out, jobs=1) == 1
     err = capsys.readouterr().err
     assert "build failed while writing the briefing pack: " in err and "expected one cell tagged 'findings'" in err
+    # the notebook ran, but nothing is published: no notebook, no README, and the figure it no longer makes kept
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["figures", "figures/01-old.json"]
 
 
 def test_a_build_with_a_failing_notebook_changes_no_notebook_and_no_figure(tmp_path, monkeypatch, capsys):

@@ -136,6 +136,7 @@ def test_a_lone_byte_order_mark_is_an_empty_file(data, capsys):  # Excel's "CSV 
     ("strikes.csv", "killed_best", " 5", "not a whole number"),
     ("arms_transfers.csv", "tiv_millions", "inf", "not a number"),
     ("strikes.csv", "date", "2025-9-2", "YYYY-MM-DD"),
+    ("casualty_estimates.csv", "strikes", "9223372036854775808", "at most 15 digits"),  # 2^63: no longer a crash
 ])
 def test_a_value_the_loaders_would_not_read_as_written_is_reported(data, capsys, file, column, value, hint):
     """Table Schema accepts these spellings; the typed tables would hold a missing value instead, losing the number."""
@@ -462,15 +463,16 @@ def test_a_column_rewritten_by_a_spreadsheet_gets_one_summary_line(data, capsys)
     assert len([o for o in out if ": date: not a valid date" in o]) == 6  # the lines themselves are all still there
 
 
-def test_announced_before_a_day_precision_strike_date(data, capsys):
+@pytest.mark.parametrize("precision, words", [("day", "before the strike's date"),
+                                               ("month", "before the start of the strike's month")])
+def test_announced_before_the_strike_date_or_its_month(data, capsys, precision, words):
     path = data / "strikes.csv"
-    line = find_line(path, "announced_date", lambda v: v != "")
-    set_cell(path, line, "date_precision", "day")
-    day_before = date.fromisoformat(cell(path, line, "date")) - timedelta(days=1)
+    line = find_line(path, "date_precision", lambda v: v == precision)
+    day_before = date.fromisoformat(cell(path, line, "date")) - timedelta(days=1)  # a month-dated strike is on its 1st
     set_cell(path, line, "announced_date", day_before.isoformat())
     code, out = run_check(data, capsys)
     assert code == 1
-    expect(out, path, line, "announced_date", "before the strike's date", f"(got '{day_before.isoformat()}')")
+    expect(out, path, line, "announced_date", words, f"(got '{day_before.isoformat()}')")
 
 
 def test_a_status_date_without_its_precision(data, capsys):
@@ -552,16 +554,6 @@ def test_a_stray_quote_is_not_valid_csv(data, capsys):
     expect(out, path, line, "", "is not valid CSV (")
 
 
-def test_a_url_listed_twice(data, capsys):
-    path = data / "sources.csv"
-    first = find_line(path, "url", lambda v: v.startswith("http"))
-    last = len(read_rows(path))
-    set_cell(path, last, "url", cell(path, first, "url"))
-    code, out = run_check(data, capsys)
-    assert code == 1
-    expect(out, path, last, "url", f"duplicate key (first on line {first})")
-
-
 def test_check_audit_counts_rows_claims_and_aggregator_only_rows(capsys):
     code = main(["check", "--data", str(REAL_DATA), "--audit"])
     out = capsys.readouterr().out.splitlines()
@@ -621,3 +613,64 @@ def test_part_of_names_an_earlier_first_step_of_the_same_case(data, capsys, pick
     code, out = run_check(data, capsys)
     assert code == 1
     expect(out, path, row["line"], "part_of", words, f"(got '{value}')")
+
+
+def test_a_space_in_source_ids_is_one_problem_and_a_repeated_id_is_reported(data, capsys):
+    path = data / "strikes.csv"
+    spaced, repeated = find_line(path, "source_ids", lambda v: ";" in v), find_line(path, "source_ids", lambda v: ";" not in v)
+    set_cell(path, spaced, "source_ids", cell(path, spaced, "source_ids").replace(";", "; "))
+    once = cell(path, repeated, "source_ids")
+    set_cell(path, repeated, "source_ids", f"{once};{once}")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, spaced, "source_ids", "with no spaces")  # one line for the space: no source 'missing', none 'uncited'
+    expect(out, path, repeated, "source_ids", "names the same source twice", f"(got '{once}')")
+    assert len(out) == 2, out  # nothing else: no source "missing", none "uncited"
+
+
+@pytest.mark.parametrize("value, words", [(" ", "is blank: only spaces"), ("Title ", "spaces at the start or end")])
+def test_a_text_of_only_spaces_or_with_spaces_at_an_end(data, capsys, value, words):
+    reported(data, capsys, "events.csv", ("title", bool), {"title": value}, "title", words, f"(got {value!r})")
+
+
+def test_a_repeated_url_is_a_duplicate_value_and_a_repeated_id_a_duplicate_key(data, capsys):
+    path = data / "sources.csv"
+    set_cell(path, 3, "url", cell(path, 2, "url"))
+    set_cell(path, 5, "source_id", cell(path, 4, "source_id"))
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 3, "url", "duplicate value (must be unique) (first on line 2)")
+    expect(out, path, 5, "source_id", "duplicate key (first on line 4)")
+
+
+def test_an_empty_last_column_is_named_by_its_position(data, capsys):
+    path = data / "comparison.csv"
+    rows = read_rows(path)
+    write_rows(path, [row + [""] for row in rows])  # a spreadsheet's trailing comma on every line
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, path, 1, f"column {len(rows[0]) + 1}", "has no name (a comma at the end of every line?)")
+
+
+def _resource(package: dict, name: str) -> dict:
+    return next(r for r in package["resources"] if r["name"] == name)
+
+
+def _field(package: dict, resource: str, name: str) -> dict:
+    return next(f for f in _resource(package, resource)["schema"]["fields"] if f["name"] == name)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda p: p["resources"].remove(_resource(p, "comparison")),
+    lambda p: _field(p, "events", "date_precision")["constraints"].update(enum="day"),  # a string, not a list
+    lambda p: _resource(p, "strikes")["schema"]["foreignKeys"][0]["reference"].update(resource="event"),
+    lambda p: _field(p, "events", "date").update(type="datetime"),
+], ids=["resource removed", "vocabulary as a string", "foreign key to no table", "date retyped"])
+def test_a_descriptor_the_rules_no_longer_fit_is_reported_against_it_not_raised(data, capsys, edit):
+    path = data / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    edit(package)
+    path.write_text(json.dumps(package), encoding="utf-8")
+    code, out = run_check(data, capsys)  # in-process: a traceback would fail the test
+    assert code == 1
+    assert any(line.startswith(f"{path}: ") and "cannot" in line for line in out), out
