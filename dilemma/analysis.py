@@ -68,7 +68,8 @@ UNVERIFIED = ("claimed", "denied")
 
 
 def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Verified events (confirmed or reported) per calendar month and ``by``, and unverified events per month.
+    """Verified events (confirmed or reported) per calendar month and ``by``, and unverified events (claimed, denied)
+    per month with columns (claim status, ``by``), so a chart can draw each claim in its actor's colour and style.
 
     Both share one month index with months without events included.
     """
@@ -78,7 +79,9 @@ def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.Seri
     full = pd.period_range(months.min(), months.max(), freq="M")
     unverified = events["claim_status"].isin(UNVERIFIED)
     verified = pd.crosstab(months[~unverified], events.loc[~unverified, by].astype("str")).reindex(full, fill_value=0)
-    return verified, months[unverified].value_counts().reindex(full, fill_value=0)
+    claims = events[unverified]
+    return verified, pd.crosstab(months[unverified], [claims["claim_status"].astype("str"), claims[by].astype("str")]
+                                 ).reindex(full, fill_value=0)
 
 
 def vessel_strikes(strikes: pd.DataFrame) -> pd.DataFrame:

@@ -58,10 +58,17 @@ CATEGORY_COLORS = {  # force dark, coercion orange, accords teal, words grey: ki
 }
 """One colour per event category (data/README.md's vocabulary), for charts that split events by category."""
 SOURCE_TYPE_COLORS = {  # copies in one accent colour, then originals in blues and greys, darkest first
-    "aggregator": "#e07b00", "official": "#1f4e79", "wire": "#3d6fa3", "news": "#6d95c2", "ngo": "#9db8d9",
+    "aggregator": "#e07b00", "official": "#14213d", "wire": "#355f9c", "news": "#8fb3d9", "ngo": "#c6d7ea",
     "think_tank": "#7f7f7f", "specialist": "#a6a6a6", "dataset": "#c8c8c8",
 }
 """One colour per source type (sources.csv's vocabulary), in the order a chart stacks them."""
+FATE_COLORS = {"rescued": "#1a9850", "presumed_dead": "#9e0142", "killed": "#1a1a1a", "unknown": "#a0a0a0"}
+"""What happened to a strike's survivors: alive in green, dead in crimson and black, not reported in grey."""
+TABLE_COLORS = {"events": "#222222", "strikes": "#e07b00", "casualty_estimates": "#56b4e9", "sources": "#a0a0a0",
+                "weapon_systems": "#b5487e", "arms_transfers": "#17becf", "comparison": "#bcbd22"}
+"""One colour per data table, for charts that compare the tables themselves (chapter 0)."""
+NEUTRAL = "#4d5b66"
+"""A mark that stands for no actor, place or kind (a count of rows by certainty, a toll nobody verified)."""
 WORDS_COLOR = "#c8c8c8"
 """Bars that count words (statements, calls) beside deeds: neutral grey, so a faint (reported) deed never reads as a word."""
 STATUS_COLORS = {"operational": "#1a9850", "degraded": "#e07b00", "unknown": "#b0b0b0", "destroyed": "#222222",

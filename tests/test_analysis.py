@@ -115,6 +115,17 @@ def test_an_empty_selection_is_named_not_a_pandas_error():
         an.monthly_counts(events.iloc[:0], "actor")
 
 
+def test_monthly_counts_keep_each_claim_with_its_status_and_actor():
+    events = pd.DataFrame({"date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-03-02", "2025-03-09"]),
+                           "actor": ["us", "russia", "russia", "us"],
+                           "claim_status": ["confirmed", "claimed", "denied", "reported"]})
+    verified, unverified = an.monthly_counts(events, "actor")
+    months = ["2025-01", "2025-02", "2025-03"]  # February has no event and is kept
+    assert [str(m) for m in verified.index] == months and verified["us"].tolist() == [1, 0, 1]
+    assert {column: unverified[column].tolist() for column in unverified} == {("claimed", "russia"): [1, 0, 0],
+                                                                               ("denied", "russia"): [0, 0, 1]}
+
+
 def test_most_concrete_ranks_certainty_first_then_concreteness():
     events = pd.DataFrame({
         "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),

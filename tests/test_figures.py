@@ -408,10 +408,12 @@ def test_a_milestone_label_does_not_hide_a_marker_drawn_before_it():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("palette", ["THEATER_COLORS", "STATUS_COLORS", "CATEGORY_COLORS"])
+@pytest.mark.parametrize("palette", ["THEATER_COLORS", "STATUS_COLORS", "CATEGORY_COLORS", "FATE_COLORS", "TABLE_COLORS",
+                                     "SOURCE_TYPE_COLORS"])
 def test_palettes_of_places_conditions_and_kinds_reuse_no_actors_colour(palette):
-    """An actor's hue means that actor in every chapter: a theater, a weapon's condition or an event category drawn in
-    Russia's red (or a near copy of it) would read as Russian. Neutral grey ("other") means no one."""
+    """An actor's hue means that actor in every chapter: a theater, a weapon's condition, an event category, a survivor's
+    fate or a data table drawn in Russia's red (or a near copy of it) would read as Russian. Neutral grey ("other") means
+    no one."""
     from matplotlib.colors import to_rgb
 
     def distance(a: str, b: str) -> float:  # in 0-255 RGB units
