@@ -54,6 +54,11 @@ def write_index(figures_dir: Path) -> list[dict]:
     return metas
 
 
+READING_KEY = ("How sure a row is, drawn the same way in every figure: confirmed, solid; reported but not confirmed, "
+               "faint; claimed and unverified, hollow (a mark) or hatched (a bar); denied, faint hollow or cross-hatched. "
+               "Strike records are graded by confidence instead: high is drawn as confirmed, medium as reported, low as "
+               "claimed. A line from a mark spans a date known only to the month or year.")
+"""The house style's encoding of certainty (``figures.CLAIM_STYLES``, ``CONFIDENCE_TO_CLAIM``), for the title page."""
 CREDIT = ("Figures and data: CC BY 4.0. Credit \u201cMoscow's Dilemma\u201d and keep each figure's source line. Counts "
           "are of what could be sourced: read them as at least (the report's README, Limitations).")
 
@@ -133,7 +138,8 @@ def write_pdf(figures_dir: Path) -> Path:
         return [(f"{fig_style.REPORT}: briefing figures", 26, "bold", 0.03),
                 (f"Data as of {as_of}. Every figure is built from the report's CSV tables; "
                  "every row's sources are in data/sources.csv.", 13, "normal", 0.015),
-                (CREDIT, 10.5, "normal", 0.03),
+                (CREDIT, 10.5, "normal", 0.015),
+                (READING_KEY, 10.5, "normal", 0.03),
                 ("Contents (page. title)", 14, "bold", 0.015),
                 *[(f"{i}. {m['title']}", 10.5, "normal", 0.006) for i, m in enumerate(metas, start=contents_pages + 1)]]
 

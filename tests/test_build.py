@@ -347,3 +347,21 @@ def test_a_contents_list_too_long_for_one_page_runs_onto_the_next_and_keeps_its_
     assert sorted(numbers.values()) == [f"{i:02d}" for i in range(40)], "every title is listed once"
     for number, i in numbers.items():
         assert f"caption {i}" in reader.pages[number - 1].extract_text(), f"entry {number} points at the wrong page"
+
+
+def test_the_briefing_title_page_keys_every_claim_status_as_the_figures_draw_it(tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    from dilemma import briefing
+    from dilemma import figures as fg
+
+    monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path))
+    fake_figures(tmp_path, ["A title"], ["A caption"])
+    title_page = " ".join(PdfReader(briefing.write_pdf(tmp_path)).pages[0].extract_text().split())
+    assert " ".join(briefing.READING_KEY.split()) in title_page
+    clauses = {clause.strip().split(",")[0].split()[0]: clause for clause in briefing.READING_KEY.split(":")[1].split(";")}
+    for status, style in fg.CLAIM_STYLES.items():  # the key says what the style table draws, status by status
+        clause = clauses[status]
+        assert ("hollow" in clause) == (not style["filled"]), status
+        assert ("faint" in clause) == (style["alpha"] < 1), status
+        assert ("cross-hatched" in clause) == (style["hatch"] == "xx") and (("hatched" in clause) == bool(style["hatch"])), status
