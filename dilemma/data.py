@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from dilemma import paths
-from dilemma.schema import PACKAGE_FILE, DataError, Result, check, digest
+from dilemma.schema import PACKAGE_FILE, DataError, Result, check, digest, resource_paths
 
 TRUSTED_DIGEST_ENV = "DILEMMA_VALIDATED_SHA256"
 """Set by the build for its kernels: the digest of the data it has just checked in full."""
@@ -25,9 +25,10 @@ _CACHE: dict[tuple, Result] = {}
 
 
 def _state(data_dir: Path) -> tuple:
-    files = sorted(Path(data_dir).glob("*.csv")) + [Path(data_dir) / PACKAGE_FILE]
+    """The cache key: the folder, and the size and date of datapackage.json and of every file it names."""
+    files = [Path(data_dir) / PACKAGE_FILE] + [Path(data_dir) / name for name in resource_paths(data_dir)]
     return (str(Path(data_dir).resolve()),) + tuple(
-        (f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+        (str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
 
 
 def checked(data_dir: Path | None = None) -> Result:

@@ -669,17 +669,21 @@ CROSS_FIELD_RULES = {
 # --------------------------------------------------------------------------- entry point
 
 
+def resource_paths(data_dir: Path) -> list[str]:
+    """The paths of the files datapackage.json names ([] when it cannot be read: the check says why)."""
+    try:
+        return [r["path"] for r in json.loads((Path(data_dir) / PACKAGE_FILE).read_text(encoding="utf-8"))["resources"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
 def digest(data_dir: Path) -> str:
     """SHA-256 over datapackage.json and every file it names (missing files count as empty)."""
     data_dir = Path(data_dir)
     sha = hashlib.sha256()
     manifest = data_dir / PACKAGE_FILE
     sha.update(manifest.read_bytes() if manifest.exists() else b"")
-    try:
-        names = [r["path"] for r in json.loads(manifest.read_text(encoding="utf-8"))["resources"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        names = []
-    for name in names:
+    for name in resource_paths(data_dir):
         path = data_dir / name
         sha.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
     return sha.hexdigest()

@@ -343,12 +343,21 @@ def test_milestone_labels_stop_at_the_row_limit_and_the_subtitle_note_says_so():
 
 
 def test_the_legend_names_the_style_actually_drawn_for_markers_and_for_bars():
+    import matplotlib.pyplot as plt
     from matplotlib.colors import to_rgba
 
+    from dilemma import charts
+
     marker, = fg.claim_legend_handles(["claimed"], kind="marker")
-    bar, = fg.claim_legend_handles(["claimed"], kind="bar")
     assert "hollow" in marker.get_label() and to_rgba(marker.get_markerfacecolor()) == to_rgba("white")
-    assert "hatched" in bar.get_label() and bar.get_hatch() == fg.CLAIM_STYLES["claimed"]["hatch"]
+    for status in fg.CLAIM_STYLES:  # the legend's bar is the bar a chart draws for that status
+        fig, ax = fg.figure()
+        charts.stacked_bars(ax, [0], [([1], "#444444", status, status)])
+        drawn, (key,) = ax.patches[0], fg.claim_legend_handles([status], kind="bar")
+        assert (key.get_hatch(), key.get_facecolor(), key.get_edgecolor()) == \
+            (drawn.get_hatch(), drawn.get_facecolor(), drawn.get_edgecolor()), status
+        assert ("hatched" in key.get_label()) == bool(drawn.get_hatch()), status
+        plt.close(fig)
 
 
 def test_plain_numbers_write_log_ticks_as_numbers_not_powers_of_ten():
