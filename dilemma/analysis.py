@@ -67,7 +67,7 @@ UNVERIFIED = ("claimed", "denied")
 """Claim statuses drawn hollow and counted apart from verified rows in charts that add rows up."""
 
 
-def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.Series]:
+def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Verified events (confirmed or reported) per calendar month and ``by``, and unverified events (claimed, denied)
     per month with columns (claim status, ``by``), so a chart can draw each claim in its actor's colour and style.
 
@@ -299,6 +299,13 @@ def fmt_range(low, best, high, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def rests_on_claim(comparison: pd.DataFrame) -> pd.Series:
+    """Comparison rows whose number rests, wholly or at one end of its range, on a claim nobody verified: the unit says
+    so ('(claimed)') or the text names who claimed a value ('claimed by')."""
+    return (comparison["unit"].str.contains("claim", case=False, na=False)
+            | comparison["value_text"].str.contains("claimed by", case=False, na=False))
+
+
 def comparison_text(row: pd.Series, brief: bool = False) -> str:
     """A comparison.csv row as text: its number(s) with the unit, then its text ('4,378 to 7,500 personnel; at the
     peak'); without a number, the text alone, or 'no number'. ``brief`` (for a sentence that compares two rows): the
@@ -401,13 +408,15 @@ def deed_mix(deeds: pd.DataFrame) -> str:
 
 
 def agreement_note(deeds: pd.DataFrame) -> str:
-    """'; the 4 agreement deeds are steps of 2 accords, ...' when agreement deeds are steps of fewer accords: every step
-    of an accord (its signing, submission to parliament, ratification, entry into law) is a row, and a later step names
-    the first in ``part_of``, so one treaty can be several deeds."""
+    """'; 3 of the 4 agreement deeds are stages of 1 accord ...' when some agreement deeds are stages of one act: every
+    stage of an accord (signing, submission to parliament, ratification, signing into law) is a row, and a later stage
+    names the first in ``part_of``, so one treaty can be several deeds."""
     steps = deeds[deeds["category"] == "agreement"]
-    accords = steps["part_of"].fillna(steps["event_id"]).nunique()
-    return (f"; the {len(steps)} agreement deeds are steps of {plural(accords, 'accord')}: a treaty's signing, "
-            "ratification and entry into law are a deed each" if accords < len(steps) else "")
+    acts = steps["part_of"].fillna(steps["event_id"]).value_counts()
+    staged = acts[acts > 1]
+    return (f"; {staged.sum()} of the {len(steps)} agreement deeds are stages of {plural(len(staged), 'accord')} "
+            "(each stage, such as a submission to parliament, a ratification or a signing into law, is a row)"
+            if len(staged) else "")
 
 
 def status_note(rows: pd.DataFrame) -> str:

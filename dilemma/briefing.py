@@ -229,6 +229,7 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     russia = an.case_events(events, "venezuela", since="2025-01-01")
     before, after, either = an.split_at(russia[russia["actor"] == "russia"], an.FALL["venezuela"])
     during, since_fall = an.kind_mix(before), an.kind_mix(after)
+    firm = before[~before["claim_status"].isin(an.UNVERIFIED)]
     lines += ["",
               f"- The 3 January 2026 raid that captured Maduro: no toll was independently verified; the overall tolls "
               f"published after the first day run from {an.fmt_range(raid['killed_low'], None, raid['killed_high'])} "
@@ -237,7 +238,9 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
               f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
               f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
               f"{during['unverified_deeds']} of which were only claimed or were denied"
-              f"{an.agreement_note(before[before['kind'] == 'deeds'])}; from the capture on (to the last recorded event): "
+              f"{an.agreement_note(before[before['kind'] == 'deeds'])}; words were {(firm['kind'] == 'words').mean():.0%} of "
+              f"the {len(firm)} confirmed or reported steps (the key figure below); from the capture on (to the last "
+              "recorded event): "
               f"{len(after)} steps, {an.months_after(after, an.FALL['venezuela'])} of them in its first two months, "
               f"{since_fall['deeds']} of them deeds" + an.status_note(after[after["kind"] == "deeds"])
               + (f" ({len(either)} more dated only to the capture's month)." if len(either) else ".")]

@@ -146,6 +146,15 @@ def read_package(data_dir: Path) -> tuple[dict, list[Problem]]:
                                     "have a name and a type"))
     if problems:
         return {}, problems
+    names = {r["name"] for r in descriptor["resources"]}
+    for resource in descriptor["resources"]:
+        for fk in resource["schema"].get("foreignKeys", []):
+            target = fk.get("reference", {}).get("resource") if isinstance(fk, dict) else None
+            if target not in names:
+                problems.append(Problem(shown, message=f"resource {resource['name']}: a foreign key points to resource "
+                                        f"{target!r}, which datapackage.json does not describe"))
+    if problems:
+        return {}, problems
     as_of = descriptor.get("data_as_of")
     if not _is_iso_date(as_of):
         problems.append(Problem(shown, column="data_as_of", message="must be a date as YYYY-MM-DD", value=str(as_of)))
@@ -333,7 +342,7 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
 TYPE_HINTS = {
     "date": "not a valid date; write YYYY-MM-DD",
     "integer": "not a whole number of at most 15 digits; write digits only, without separators or decimals",
-    "number": "not a number; write digits with '.' for decimals and no separators",
+    "number": "not a number of at most 15 digits before the point; write digits with '.' for decimals and no separators",
 }
 
 
@@ -385,10 +394,11 @@ def schema_problems(tables: dict[str, Table]) -> list[Problem]:
 # --------------------------------------------------------------------------- typed frames
 
 
-WRITTEN_AS = {"date": r"\d{4}-\d{2}-\d{2}", "integer": r"-?\d{1,15}", "number": r"-?\d+(\.\d+)?"}
+WRITTEN_AS = {"date": r"\d{4}-\d{2}-\d{2}", "integer": r"-?\d{1,15}", "number": r"-?\d{1,15}(\.\d+)?"}
 """How a date, integer or number cell must be written; a cell written otherwise is missing in the typed frame and
-reported by the check (frictionless alone would accept ``+1``, `` 5``, ``inf`` or ``2025-9-2``). An integer has at most 15
-digits: a longer one is a paste gone wrong, and past 2^63 it could not be stored."""
+reported by the check (frictionless alone would accept ``+1``, `` 5``, ``inf`` or ``2025-9-2``). A number has at most 15
+digits before its point: a longer one is a paste gone wrong (an integer past 2^63 could not be stored, a number of 400
+digits would be read as infinity)."""
 
 
 def to_frame(table: Table) -> pd.DataFrame:
@@ -550,7 +560,7 @@ def _rule_source_ids(tables, as_of):
         if "source_ids" not in table.frame or name == "sources":
             continue
         for line, value in table.frame["source_ids"].dropna().items():
-            ids = [source_id.strip() for source_id in value.split(LIST_SEPARATOR)]  # a space is the pattern's problem
+            ids = re.split(r"[;,\s]+", value.strip())  # a space or comma for ';' is the pattern's problem, not a missing id
             cited.update(ids)
             for source_id in ids:
                 if source_id and source_id not in known and sources_whole:
@@ -570,8 +580,13 @@ def _rule_part_of(tables, as_of):
         return
     frame = events.frame
     first_steps = frame.drop_duplicates("event_id").set_index("event_id")
-    for line, row in frame[frame["part_of"].notna()].iterrows():
+    pattern = _field(events, "part_of").get("constraints", {}).get("pattern", ".*")
+    ends = {"day": pd.offsets.Day(0), "month": pd.offsets.MonthEnd(0), "year": pd.offsets.YearEnd(0)}
+    for line, row in frame[frame["part_of"].str.fullmatch(pattern, na=False)].iterrows():  # the rest: the pattern's
         first = first_steps.loc[row["part_of"]] if row["part_of"] in first_steps.index else None
+        last_day = row["date"] + ends.get(row["date_precision"], pd.offsets.Day(0))  # a month-dated step: its month's end
+        if first is not None and (pd.isna(first["case"]) or pd.isna(row["case"])):
+            continue  # an unreadable case is reported in its own column
         if row["part_of"] == row["event_id"]:
             problem = "names the row itself; leave part_of empty on an act's first step"
         elif first is None:
@@ -580,7 +595,7 @@ def _rule_part_of(tables, as_of):
             problem = f"names a step that is itself part of {first['part_of']}; name the act's first step"
         elif first["case"] != row["case"]:
             problem = f"names an event of case {first['case']}, not {row['case']}"
-        elif first["date"] > row["date"]:
+        elif first["date"] > last_day:
             problem = f"names a later event ({first['date']:%Y-%m-%d}); the first step comes first"
         else:
             continue
@@ -604,12 +619,16 @@ def _rule_tiv_total(tables, as_of):
                    f"{row['case']}, {first}-{last} ({total:.2f}); update one or the other", f"{row['value_best']:g}")
 
 
+def _field(table: Table, name: str) -> dict:
+    """The schema of one column of ``table`` ({} when the descriptor has no such field)."""
+    return next((f for f in table.schema["fields"] if f["name"] == name), {})
+
+
 def _text_columns(tables):
-    """(table, column name, cells) for every free-text column (strings outside a vocabulary and with no pattern: ids and
-    URLs have their own)."""
+    """(table, column name, cells) for every text column outside a vocabulary (ids and URLs included)."""
     for name, table in tables.items():
         for fdesc in table.schema["fields"]:
-            if fdesc["type"] == "string" and not {"enum", "pattern"} & set(fdesc.get("constraints", {})):
+            if fdesc["type"] == "string" and "enum" not in fdesc.get("constraints", {}):
                 yield name, fdesc["name"], table.frame[fdesc["name"]]
 
 
@@ -622,6 +641,8 @@ def _rule_no_formulas(tables, as_of):
 
 def _rule_no_edge_spaces(tables, as_of):
     for name, column, cells in _text_columns(tables):
+        if "pattern" in _field(tables[name], column).get("constraints", {}):
+            continue  # an id or URL with a space breaks its pattern, reported once there
         for line, value in cells[cells.notna() & (cells.str.strip() != cells)].items():
             yield (name, line, column, "is blank: only spaces" if not value.strip() else
                    "has spaces at the start or end; remove them", value)
@@ -716,8 +737,12 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
     tables: dict[str, Table] = {}
     # A descriptor edited so that the code's own rules no longer fit it (a resource or field they read removed or
     # retyped, a vocabulary written as a string) is reported against datapackage.json, never as a traceback.
-    unfit = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+    unfit = Exception  # whatever the descriptor holds: a problem with the exception's own words, never a traceback
     shown = display(data_dir / PACKAGE_FILE)
+    described = {(data_dir / r["path"]).resolve() for r in package.get("resources", [])}
+    for stray in sorted(p for p in data_dir.glob("*.csv") if p.resolve() not in described) if package else []:
+        problems.append(Problem(display(stray), message="is not described in datapackage.json (its rows are not read, "
+                                "so the sources it cites look uncited); add its resource or move the file out"))
     for resource in package.get("resources", []):
         table = Table(resource["name"], data_dir / resource["path"], resource["schema"])
         problems += read_table(table, scan=not trusted)
@@ -737,8 +762,8 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
             try:
                 return run()
             except unfit as exc:
-                return [Problem(shown, message=f"{what} cannot run on the tables it describes ({type(exc).__name__}: "
-                                f"{exc}): a resource or field it reads is missing or retyped (data/README.md lists them)")]
+                return [Problem(shown, message=f"{what} failed on the tables it describes ({type(exc).__name__}: {exc}); "
+                                "is a resource, field, type or constraint it relies on removed, renamed or malformed?")]
 
         problems += guarded("the Table Schema pass", lambda: schema_problems(tables))
         for what, rule in CROSS_FIELD_RULES.items():

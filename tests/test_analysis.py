@@ -60,10 +60,10 @@ def test_notes_on_deeds_name_agreement_steps_statuses_and_how_much_of_an_open_wi
                           "date": pd.to_datetime(["2026-01-05", "2026-02-20", "2026-03-02", "2026-05-01"]),
                           "event_id": ["signed", "ratified", "c", "d"], "part_of": [None, "signed", None, None]})
     deeds["date_end"] = deeds["date"]
-    assert an.agreement_note(deeds).startswith("; the 2 agreement deeds are steps of 1 accord:")
-    # a step whose first step falls before the window still counts its accord once; two separate accords need no note
+    assert an.agreement_note(deeds).startswith("; 2 of the 2 agreement deeds are stages of 1 accord ")
+    # two later stages whose first stage falls before the window are still one accord; a separate accord is not a stage
     three = pd.concat([deeds.iloc[1:2], deeds.iloc[1:2].assign(event_id="in_force"), deeds.iloc[:1].assign(event_id="other")])
-    assert an.agreement_note(three).startswith("; the 3 agreement deeds are steps of 2 accords:")
+    assert an.agreement_note(three).startswith("; 2 of the 3 agreement deeds are stages of 1 accord ")
     assert an.agreement_note(deeds.assign(part_of=None)) == ""
     assert an.agreement_note(deeds.iloc[1:]) == ""  # one agreement is one act
     assert an.status_note(deeds) == " (1 confirmed, 2 reported, 1 claimed)"  # the vocabulary's order, zeros left out
@@ -471,3 +471,9 @@ def test_event_line_gives_the_date_at_its_precision_then_the_tags_then_the_statu
     row = pd.DataFrame({"date": pd.to_datetime(["2025-12-01"]), "date_precision": ["month"], "claim_status": ["reported"],
                         "title": ["CIA drone strikes a dock"]}).iloc[0]
     assert an.event_line(row, "United States") == "- December 2025 [United States, reported] CIA drone strikes a dock"
+
+
+def test_a_comparison_value_rests_on_a_claim_when_its_unit_or_text_says_so():
+    rows = pd.DataFrame({"unit": ["personnel (claimed)", "personnel", "personnel", None],
+                         "value_text": [None, "4,378 counted; 7,500 claimed by Ukraine", "at the peak", None]})
+    assert an.rests_on_claim(rows).tolist() == [True, True, False, False]

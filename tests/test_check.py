@@ -137,6 +137,7 @@ def test_a_lone_byte_order_mark_is_an_empty_file(data, capsys):  # Excel's "CSV 
     ("arms_transfers.csv", "tiv_millions", "inf", "not a number"),
     ("strikes.csv", "date", "2025-9-2", "YYYY-MM-DD"),
     ("casualty_estimates.csv", "strikes", "9223372036854775808", "at most 15 digits"),  # 2^63: no longer a crash
+    ("arms_transfers.csv", "tiv_millions", "9" * 40, "at most 15 digits"),  # a paste gone wrong (400 digits read as inf)
 ])
 def test_a_value_the_loaders_would_not_read_as_written_is_reported(data, capsys, file, column, value, hint):
     """Table Schema accepts these spellings; the typed tables would hold a missing value instead, losing the number."""
@@ -289,9 +290,10 @@ def test_a_vessel_strike_without_its_counts(data, capsys, column):
              "is required for a vessel_strike")
 
 
-def test_letters_a_spreadsheet_turned_into_question_marks(data, capsys):
-    reported(data, capsys, "sources.csv", ("title", bool), {"title": "[????? ???? ??????? ?? ????]"}, "title",
-             "has '??'", "restore the text")
+@pytest.mark.parametrize("column, value", [("title", "[????? ???? ??????? ?? ????]"),
+                                           ("url", "https://ru.wikipedia.org/wiki/??????_????")])  # a URL's pattern takes '?'
+def test_letters_a_spreadsheet_turned_into_question_marks(data, capsys, column, value):
+    reported(data, capsys, "sources.csv", (column, bool), {column: value}, column, "has '??'", "restore the text")
 
 
 def test_a_headline_that_asks_twice_is_not_taken_for_lost_letters(data, capsys):
@@ -665,7 +667,8 @@ def _field(package: dict, resource: str, name: str) -> dict:
     lambda p: _field(p, "events", "date_precision")["constraints"].update(enum="day"),  # a string, not a list
     lambda p: _resource(p, "strikes")["schema"]["foreignKeys"][0]["reference"].update(resource="event"),
     lambda p: _field(p, "events", "date").update(type="datetime"),
-], ids=["resource removed", "vocabulary as a string", "foreign key to no table", "date retyped"])
+    lambda p: _field(p, "events", "event_id")["constraints"].update(pattern="[unclosed"),
+], ids=["resource removed", "vocabulary as a string", "foreign key to no table", "date retyped", "bad pattern"])
 def test_a_descriptor_the_rules_no_longer_fit_is_reported_against_it_not_raised(data, capsys, edit):
     path = data / "datapackage.json"
     package = json.loads(path.read_text(encoding="utf-8"))
@@ -673,4 +676,35 @@ def test_a_descriptor_the_rules_no_longer_fit_is_reported_against_it_not_raised(
     path.write_text(json.dumps(package), encoding="utf-8")
     code, out = run_check(data, capsys)  # in-process: a traceback would fail the test
     assert code == 1
-    assert any(line.startswith(f"{path}: ") and "cannot" in line for line in out), out
+    about = [line for line in out if line.startswith(f"{path}: ")]
+    assert about and all(any(words in line for words in ("failed on the tables it describes", "cannot be applied",
+                                                          "foreign key points to resource")) for line in about), out
+
+
+def test_a_csv_the_descriptor_does_not_describe_is_reported(data, capsys):
+    path = data / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    package["resources"].remove(_resource(package, "comparison"))
+    path.write_text(json.dumps(package), encoding="utf-8")
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert f"{data / 'comparison.csv'}: is not described in datapackage.json" in "\n".join(out)
+
+
+def test_a_later_step_in_the_month_of_its_first_step_is_not_before_it(data, capsys):
+    path = data / "events.csv"
+    step = find_line(path, "part_of", bool)
+    first = find_line(path, "event_id", lambda v: v == cell(path, step, "part_of"))
+    set_cell(path, step, "date", cell(path, first, "date")[:8] + "01")  # the first step's month, on its 1st
+    set_cell(path, step, "date_precision", "month")
+    code, out = run_check(data, capsys)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("separator", [" ", ","])
+def test_source_ids_written_with_a_space_or_comma_are_one_problem(data, capsys, separator):
+    path = data / "strikes.csv"
+    line = find_line(path, "source_ids", lambda v: ";" in v)
+    set_cell(path, line, "source_ids", cell(path, line, "source_ids").replace(";", separator, 1))
+    code, out = run_check(data, capsys)
+    assert code == 1 and len(out) == 1 and "with no spaces" in out[0], out
