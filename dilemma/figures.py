@@ -229,6 +229,16 @@ def _fit(text, width: float, smallest: float, what: str) -> None:
         text.set_fontsize(needed)
 
 
+def _room_on_the_left(fig) -> None:
+    """Widen the left margin when the axes' tick labels or y labels reach the canvas's edge: wider numbers from new data
+    (20,000 where there was 200) would otherwise run off it. A figure that fits is left as it is."""
+    renderer = fig.canvas.get_renderer()
+    margin = 2 * EDGE / PNG_DPI * fig.dpi  # twice the edge the export checks, in screen pixels
+    left = min((ax.get_tightbbox(renderer).x0 for ax in fig.axes), default=margin)
+    if left < margin:
+        fig.subplots_adjust(left=fig.subplotpars.left + (margin - left) / fig.bbox.width)
+
+
 def write_data(frame: pd.DataFrame, path: Path) -> None:
     """The numbers a figure draws, as CSV with stable bytes: dates as YYYY-MM-DD, months as YYYY-MM, decimals to 6
     significant digits; an index with a name (a month, a table, a theater) is written as the first column."""
@@ -256,6 +266,7 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
                   color="#444444"), FIT_WIDTH, SUBTITLE_SMALLEST, f"{name}: the subtitle")
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
+    _room_on_the_left(fig)
     out = paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)
     png, svg, pdf = out / f"{name}.png", out / f"{name}.svg", out / f"{name}.pdf"

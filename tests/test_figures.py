@@ -131,6 +131,17 @@ def test_a_figure_with_a_label_off_the_canvas_stops_with_its_name_and_writes_not
     assert not list(figures_dir.iterdir())
 
 
+def test_tick_labels_made_wider_by_new_data_get_room_instead_of_running_off(figures_dir):
+    fig, ax = fg.figure()
+    ax.plot([0, 1], [0, 123_456_789])
+    ax.set_ylabel("people killed,\ncumulative")
+    fig.subplots_adjust(left=0.05)  # room for three-digit numbers, not for nine
+    png = fg.save(fig, "99-test", title="t", subtitle="s", tables=["events"], data_as_of=AS_OF)
+    from PIL import Image
+
+    assert fg.clipped_edges(Image.open(png)) == []
+
+
 def test_x_grid_only_leaves_the_x_grid_on_however_often_it_is_called():
     import matplotlib.pyplot as plt
 
