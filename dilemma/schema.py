@@ -186,13 +186,8 @@ def _fix_bytes(cell: str) -> str:
     return cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _is_bad_byte(ch: str) -> bool:
-    """An undecodable byte, kept by ``surrogateescape`` as a lone surrogate."""
-    return "\udc80" <= ch <= "\udcff"
-
-
-def _has_bad_bytes(cell: str) -> bool:
-    return any(map(_is_bad_byte, cell))
+BAD_BYTE = re.compile("[\udc80-\udcff]")
+"""An undecodable byte, kept by ``surrogateescape`` as a lone surrogate."""
 
 
 def read_table(table: Table, scan: bool = True) -> list[Problem]:
@@ -216,7 +211,7 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
             return [*problems, Problem(shown, message="file is empty (expected a header row and data rows)")]
     text = raw.decode("utf-8", "surrogateescape")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    bad_bytes = re.search("[\udc80-\udcff]", text) is not None
+    bad_bytes = BAD_BYTE.search(text) is not None
     rows, lines, start = [], [], 1
     try:
         for row in reader:
@@ -251,8 +246,8 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
             table.unread += 1
             continue
         for name, cell in zip(header, row, strict=True):
-            if bad_bytes and _has_bad_bytes(cell):
-                where = next(i for i, ch in enumerate(cell) if _is_bad_byte(ch))
+            if bad_bytes and BAD_BYTE.search(cell):
+                where = BAD_BYTE.search(cell).start()
                 start = max(0, where - 20)  # the shown value starts near the byte, so a long text does not hide it
                 problems.append(Problem(shown, line, name, f"is not valid UTF-8 (byte 0x{ord(cell[where]) - 0xDC00:02X} at "
                                         f"character {where + 1}: an accent saved as Latin-1 or Windows-1252?); "
@@ -736,8 +731,8 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
     trusted = bool(trusted_digest) and trusted_digest == digest(data_dir)
     tables: dict[str, Table] = {}
     # A descriptor edited so that the code's own rules no longer fit it (a resource or field they read removed or
-    # retyped, a vocabulary written as a string) is reported against datapackage.json, never as a traceback.
-    unfit = Exception  # whatever the descriptor holds: a problem with the exception's own words, never a traceback
+    # retyped, a vocabulary written as a string, a bad pattern) is reported against datapackage.json in the error's own
+    # words, never as a traceback: hence the broad excepts below.
     shown = display(data_dir / PACKAGE_FILE)
     described = {(data_dir / r["path"]).resolve() for r in package.get("resources", [])}
     for stray in sorted(p for p in data_dir.glob("*.csv") if p.resolve() not in described) if package else []:
@@ -748,7 +743,7 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
         problems += read_table(table, scan=not trusted)
         try:
             table.frame = to_frame(table)
-        except unfit as exc:
+        except Exception as exc:
             return Result(problems + [Problem(shown, message=f"resource {table.name}: its schema cannot be applied to the "
                                               f"file ({type(exc).__name__}: {exc}); check its field types and constraints")],
                           package, tables)
@@ -761,7 +756,7 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
         def guarded(what: str, run) -> list[Problem]:
             try:
                 return run()
-            except unfit as exc:
+            except Exception as exc:
                 return [Problem(shown, message=f"{what} failed on the tables it describes ({type(exc).__name__}: {exc}); "
                                 "is a resource, field, type or constraint it relies on removed, renamed or malformed?")]
 
