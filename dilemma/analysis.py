@@ -414,9 +414,9 @@ def agreement_note(deeds: pd.DataFrame) -> str:
     steps = deeds[deeds["category"] == "agreement"]
     acts = steps["part_of"].fillna(steps["event_id"]).value_counts()
     staged = acts[acts > 1]
-    return (f"; {staged.sum()} of the {len(steps)} agreement deeds are stages of {plural(len(staged), 'accord')} "
-            "(each stage, such as a submission to parliament, a ratification or a signing into law, is a row)"
-            if len(staged) else "")
+    share = f"all {len(steps)}" if staged.sum() == len(steps) else f"{staged.sum()} of the {len(steps)}"
+    return (f"; {share} agreement deeds are stages of {plural(len(staged), 'accord')} (each step of an accord, from its "
+            "signing to its ratification or entry into force, is a row)" if len(staged) else "")
 
 
 def status_note(rows: pd.DataFrame) -> str:

@@ -60,7 +60,7 @@ READING_KEY = ("How sure a row is, drawn the same way in every figure: confirmed
                "claimed. A line from a mark spans a date known only to the month or year.")
 """The house style's encoding of certainty (``figures.CLAIM_STYLES``, ``CONFIDENCE_TO_CLAIM``), for the title page."""
 CREDIT = ("Figures and data: CC BY 4.0. Credit \u201cMoscow's Dilemma\u201d and keep each figure's source line. Counts "
-          "are of what could be sourced: read them as at least (the report's README, Limitations).")
+          "are of what could be sourced: read them as \u201cat least\u201d (the report's README, Limitations).")
 
 
 def _text_pages(pdf: PdfPages | None, blocks: list[tuple[str, float, str, float]], start: float,
@@ -140,7 +140,7 @@ def write_pdf(figures_dir: Path) -> Path:
                  "every row's sources are in data/sources.csv.", 13, "normal", 0.015),
                 (CREDIT, 10.5, "normal", 0.015),
                 (READING_KEY, 10.5, "normal", 0.03),
-                ("Contents (page. title)", 14, "bold", 0.015),
+                ("Contents (page: figure title)", 14, "bold", 0.015),
                 *[(f"{i}. {m['title']}", 10.5, "normal", 0.006) for i, m in enumerate(metas, start=contents_pages + 1)]]
 
     contents_pages = 1

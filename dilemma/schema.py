@@ -330,6 +330,8 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
             return "must be source ids separated by ';' with no spaces"
         if fdesc["name"] == "url":
             return "must be an http:// or https:// address"
+        if re.fullmatch(cons["pattern"], value.strip().lower()):  # an id with a stray space or capitals
+            return "must be lower case with no spaces (an id: letters, digits and hyphens)"
         return f"does not match the pattern {cons['pattern']}"
     return f"breaks the constraint {constraint or note}"
 

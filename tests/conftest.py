@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,18 @@ from dilemma import paths
 from dilemma.__main__ import main
 
 REAL_DATA = paths.ROOT / "data"
+
+
+def pytest_configure(config):
+    """The notebooks nbval runs read this checkout's data and write their figures to a scratch folder: a test run leaves
+    figures/ to the build, which publishes them."""
+    config.figures_scratch = tempfile.mkdtemp(prefix="dilemma-test-figures-")
+    os.environ["DILEMMA_FIGURES_DIR"] = config.figures_scratch
+    os.environ["DILEMMA_DATA_DIR"] = str(Path(__file__).resolve().parent.parent / "data")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "figures_scratch", ""), ignore_errors=True)
 
 
 @pytest.fixture

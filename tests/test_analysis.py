@@ -60,7 +60,7 @@ def test_notes_on_deeds_name_agreement_steps_statuses_and_how_much_of_an_open_wi
                           "date": pd.to_datetime(["2026-01-05", "2026-02-20", "2026-03-02", "2026-05-01"]),
                           "event_id": ["signed", "ratified", "c", "d"], "part_of": [None, "signed", None, None]})
     deeds["date_end"] = deeds["date"]
-    assert an.agreement_note(deeds).startswith("; 2 of the 2 agreement deeds are stages of 1 accord ")
+    assert an.agreement_note(deeds).startswith("; all 2 agreement deeds are stages of 1 accord ")
     # two later stages whose first stage falls before the window are still one accord; a separate accord is not a stage
     three = pd.concat([deeds.iloc[1:2], deeds.iloc[1:2].assign(event_id="in_force"), deeds.iloc[:1].assign(event_id="other")])
     assert an.agreement_note(three).startswith("; 2 of the 3 agreement deeds are stages of 1 accord ")

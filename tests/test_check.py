@@ -708,3 +708,9 @@ def test_source_ids_written_with_a_space_or_comma_are_one_problem(data, capsys, 
     set_cell(path, line, "source_ids", cell(path, line, "source_ids").replace(";", separator, 1))
     code, out = run_check(data, capsys)
     assert code == 1 and len(out) == 1 and "with no spaces" in out[0], out
+
+
+@pytest.mark.parametrize("value", ["S-20250902-car", "s-20250902-car "])
+def test_an_id_with_capitals_or_a_stray_space_says_so(data, capsys, value):
+    reported(data, capsys, "strikes.csv", ("strike_id", bool), {"strike_id": value}, "strike_id",
+             "must be lower case with no spaces", f"(got {value!r})")

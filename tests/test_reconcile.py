@@ -62,7 +62,12 @@ def test_mistyping_a_death_count_breaks_reconciliation(data):
 def test_a_later_strike_leaves_the_table_stale_and_the_failure_says_which_numbers_to_update(data):
     path = data / "strikes.csv"
     rows = read_rows(path)
-    line = vessel_strike_lines(path)[-1]  # one more death in the last strike: the last tally's gap moves by one
+    header, *tallies = read_rows(data / "casualty_estimates.csv")
+    subject, as_of = header.index("subject"), header.index("as_of")
+    last_tally = max(r[as_of] for r in tallies if r[subject] == "vessel_strike_campaign")
+    dated = {line: cell(path, line, "date") for line in vessel_strike_lines(path)}
+    # one more death in the last strike a tally can have counted (not one added after every tally): its gaps move by one
+    line = max((line for line, day in dated.items() if day <= last_tally), key=dated.get)
     column = rows[0].index("killed_best")
     rows[line - 1][column] = str(int(cell(path, line, "killed_best")) + 1)
     write_rows(path, rows)
