@@ -553,6 +553,7 @@ def _rule_source_ids(tables, as_of):
     known = set(tables["sources"].frame["source_id"].dropna())
     sources_whole = tables["sources"].whole
     cited: set[str] = set()
+    suggested = 0
     for name, table in tables.items():
         if "source_ids" not in table.frame or name == "sources":
             continue
@@ -561,7 +562,10 @@ def _rule_source_ids(tables, as_of):
             cited.update(ids)
             for source_id in ids:
                 if source_id and source_id not in known and sources_whole:
-                    yield name, line, "source_ids", "names a source that is not in sources.csv", source_id
+                    suggested += 1  # a suggestion costs a scan of every id: the first few typos get one
+                    close = difflib.get_close_matches(source_id, known, n=1) if suggested <= 25 else []
+                    yield (name, line, "source_ids", "names a source that is not in sources.csv"
+                           + (f" (did you mean {close[0]!r}?)" if close else ""), source_id)
             for source_id in sorted({i for i in ids if i and ids.count(i) > 1}):
                 yield name, line, "source_ids", "names the same source twice", source_id
     if not all(t.whole for name, t in tables.items() if name != "sources"):
@@ -587,7 +591,8 @@ def _rule_part_of(tables, as_of):
         if row["part_of"] == row["event_id"]:
             problem = "names the row itself; leave part_of empty on an act's first step"
         elif first is None:
-            problem = "names an event that is not in events.csv"
+            close = difflib.get_close_matches(row["part_of"], first_steps.index, n=1)
+            problem = "names an event that is not in events.csv" + (f" (did you mean {close[0]!r}?)" if close else "")
         elif pd.notna(first["part_of"]):
             problem = f"names a step that is itself part of {first['part_of']}; name the act's first step"
         elif first["case"] != row["case"]:

@@ -714,3 +714,17 @@ def test_source_ids_written_with_a_space_or_comma_are_one_problem(data, capsys, 
 def test_an_id_with_capitals_or_a_stray_space_says_so(data, capsys, value):
     reported(data, capsys, "strikes.csv", ("strike_id", bool), {"strike_id": value}, "strike_id",
              "must be lower case with no spaces", f"(got {value!r})")
+
+
+def test_a_misspelt_source_id_or_part_of_gets_the_nearest_id(data, capsys):
+    strikes, events = data / "strikes.csv", data / "events.csv"
+    line = find_line(strikes, "source_ids", lambda v: ";" not in v)
+    right = cell(strikes, line, "source_ids")
+    set_cell(strikes, line, "source_ids", right[:-1] + "x" if right[-1] != "x" else right[:-1] + "y")  # one letter off
+    step = find_line(events, "part_of", bool)
+    first = cell(events, step, "part_of")
+    set_cell(events, step, "part_of", first.replace("-", "", 1))  # a hyphen dropped
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, strikes, line, "source_ids", f"(did you mean {right!r}?)")
+    expect(out, events, step, "part_of", f"(did you mean {first!r}?)")
