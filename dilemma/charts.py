@@ -104,10 +104,10 @@ def annotate_milestones(ax, events: pd.DataFrame, y_column: str, tiers=(14, 30, 
             probe.remove()
             for level, (align, relpos) in itertools.product(range(len(tiers)), LABEL_ANCHORS.items()):
                 tier = tiers[level]
-                text = measured.translated(measured.width * (0.5 - relpos), renderer.points_to_pixels(tier - tiers[0]))
+                ink = measured.translated(measured.width * (0.5 - relpos), renderer.points_to_pixels(tier - tiers[0]))
                 pad = renderer.points_to_pixels(LABEL_GAP) / 2  # half the gap on each side; tiers set the vertical gap
-                text = Bbox.from_extents(text.x0 - pad, text.y0, text.x1 + pad, text.y1)
-                alone = (10 * (text.x0 < inside.x0 or text.x1 > inside.x1) + sum(text.x0 < w < text.x1 for w in walls)
+                text = Bbox.from_extents(ink.x0 - pad, ink.y0, ink.x1 + pad, ink.y1)  # the room the label keeps from others
+                alone = (10 * (ink.x0 < inside.x0 or ink.x1 > inside.x1) + sum(ink.x0 < w < ink.x1 for w in walls)
                          + int(((abs(marks[:, 0] - x) < radius) & (marks[:, 1] > y + radius) & (marks[:, 1] < text.y0)).sum())
                          + 2 * int(((marks[:, 0] > text.x0 - radius) & (marks[:, 0] < text.x1 + radius)
                                     & (marks[:, 1] > text.y0 - radius) & (marks[:, 1] < text.y1 + radius)).sum()))

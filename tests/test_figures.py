@@ -443,3 +443,23 @@ def test_palettes_of_places_conditions_and_kinds_reuse_no_actors_colour(palette)
     clashes = [(key, actor) for key, color in getattr(fg, palette).items()
                for actor, actor_color in hues.items() if distance(color, actor_color) < 40]
     assert not clashes
+
+
+def test_a_label_for_an_event_on_a_vertical_line_sits_beside_the_line_not_across_it():
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from dilemma import charts
+
+    day = pd.Timestamp("2025-10-01")
+    fig, ax = fg.figure()
+    ax.set(xlim=(pd.Timestamp("2025-09-11"), pd.Timestamp("2026-01-13")), ylim=(0.5, 2.0))
+    ax.axvline(day)  # as chapter 3's request line, on the day of the event
+    charts.annotate_milestones(ax, pd.DataFrame({"date": [day], "y": [1.0], "milestone": ["Il-62M lands at Maiquetía"]}),
+                               "y", tiers=(16, 40))
+    fig.canvas.draw()
+    box = Text.get_window_extent(ax.texts[0], fig.canvas.get_renderer())
+    line = ax.transData.transform((mdates.date2num(day), 0))[0]
+    assert not box.x0 + 1 < line < box.x1 - 1, "the label is centred across the line"
+    plt.close(fig)
