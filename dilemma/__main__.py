@@ -28,7 +28,7 @@ def _check(args: argparse.Namespace) -> int:
 
     result = check(args.data)
     if not result.ok:
-        print("\n".join(report_lines(result.problems)))
+        print("\n".join(report_lines(result.problems)), flush=True)  # before the count on stderr, when both are captured
         print(f"{len(result.problems)} problem(s) found in {paths.display(args.data)}", file=sys.stderr)
         return 1
     counts = ", ".join(f"{name} {len(t.rows)}" for name, t in result.tables.items())

@@ -143,7 +143,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         return 2
     result = check(data_dir)
     if not result.ok:
-        print("\n".join(report_lines(result.problems)))
+        print("\n".join(report_lines(result.problems)), flush=True)  # before the count on stderr, when both are captured
         print(f"build stopped: {len(result.problems)} data problem(s); no notebook was run", file=sys.stderr)
         return 1
     print(f"data ok: {paths.display(data_dir)} (data as of {result.package['data_as_of']})", flush=True)

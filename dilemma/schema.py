@@ -327,12 +327,17 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
         return f"must be {word} {cons[constraint]}"
     if constraint == "pattern":
         if fdesc["name"] == "source_ids":
-            return "must be source ids separated by ';' with no spaces"
+            stray = re.search(r"[^a-z0-9;-]", value)  # in a long list the shown value may be cut before it: say where
+            where = f": {stray.group()!r} at character {stray.start() + 1}, after {value[:stray.start()][-30:]!r}" \
+                if stray else ""
+            return f"must be source ids separated by ';' with no spaces{where}"
         if fdesc["name"] == "url":
             return "must be an http:// or https:// address"
         if re.fullmatch(cons["pattern"], value.strip().lower()):  # an id with a stray space or capitals
             return "must be lower case with no spaces (an id: letters, digits and hyphens)"
-        return f"does not match the pattern {cons['pattern']}"
+        form = fdesc.get("description", "").rstrip(".")  # the form in words, where the descriptor gives it
+        return f"does not have the column's form ({form}; pattern {cons['pattern']})" if form else \
+            f"does not match the pattern {cons['pattern']}"
     return f"breaks the constraint {constraint or note}"
 
 
@@ -713,17 +718,17 @@ def digest(data_dir: Path) -> str:
 
 
 def report_lines(problems: list[Problem], repeated: int = 5) -> list[str]:
-    """Every problem as a line; then, for each file and column where ``repeated`` or more rows share one problem, a
-    summary: a whole column changed at once is usually a spreadsheet re-saving the file in its own format."""
-    lines = [str(p) for p in problems]
+    """For each file and column where ``repeated`` or more rows share one problem, a summary first (a whole column
+    changed at once is usually a spreadsheet re-saving the file in its own format: the one line to read before the
+    hundred after it); then every problem as a line."""
     same = Counter((p.path, p.column, p.message) for p in problems if p.column and p.line)
-    lines += [f"{path}: {column}: {n} rows have the same problem ({message}); " + (
-              "is data_as_of in datapackage.json right? It is the day the tables were brought up to date (sources "
-              "accessed that day included), not the date of the newest row" if message.startswith(AFTER_DATA_AS_OF) else
-              "if a spreadsheet re-saved the file, re-export it as CSV with ISO dates (YYYY-MM-DD) and plain numbers, "
-              "or restore it from git")
-              for (path, column, message), n in same.items() if n >= repeated]
-    return lines
+    summaries = [f"{path}: {column}: {n} rows have the same problem ({message}); " + (
+                 "is data_as_of in datapackage.json right? It is the day the tables were brought up to date (sources "
+                 "accessed that day included), not the date of the newest row" if message.startswith(AFTER_DATA_AS_OF)
+                 else "if a spreadsheet re-saved the file, re-export it as CSV with ISO dates (YYYY-MM-DD) and plain "
+                 "numbers, or restore it from git")
+                 for (path, column, message), n in same.items() if n >= repeated]
+    return summaries + [str(p) for p in problems]
 
 
 def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
@@ -772,6 +777,10 @@ def check(data_dir: Path, trusted_digest: str | None = None) -> Result:
             problems += guarded(f"the rule {what!r}", lambda rule=rule: [
                 Problem(display(tables[name].path), int(line), column, message, value)
                 for name, line, column, message, value in rule(tables, result.data_as_of) if name not in incomplete])
+    # within a row, the columns in the file's order (the descriptor's), as a reader scans the line
+    order = {(display(data_dir / r["path"]), f["name"]): i for r in package.get("resources", []) for i, f in
+             enumerate(r["schema"].get("fields", []))}
     unique = dict.fromkeys(problems)
-    ordered = sorted(unique, key=lambda p: (p.path, p.line, p.column, p.message, p.value or ""))
+    ordered = sorted(unique, key=lambda p: (p.path, p.line, order.get((p.path, p.column), len(order)), p.column,
+                                            p.message, p.value or ""))
     return Result(ordered, package, tables)

@@ -462,7 +462,19 @@ def test_a_column_rewritten_by_a_spreadsheet_gets_one_summary_line(data, capsys)
     assert code == 1
     summary = [o for o in out if o.startswith(f"{path}: date: 6 rows have the same problem")]
     assert len(summary) == 1 and "YYYY-MM-DD" in summary[0]
+    assert out[0] == summary[0]  # first: the line that explains the hundred after it
     assert len([o for o in out if ": date: not a valid date" in o]) == 6  # the lines themselves are all still there
+
+
+def test_a_rows_problems_are_listed_in_the_files_column_order(data, capsys):
+    path = data / "strikes.csv"
+    line = find_line(path, "killed_best", bool)
+    set_cell(path, line, "killed_best", "eleven")
+    set_cell(path, line, "confidence", "sure")  # further right in the file, earlier in the alphabet
+    code, out = run_check(data, capsys)
+    assert code == 1
+    columns = [o.split(": ")[1] for o in out if o.startswith(f"{path}:{line}: ")]
+    assert columns == ["killed_best", "confidence"], out
 
 
 @pytest.mark.parametrize("precision, words", [("day", "before the strike's date"),
@@ -708,6 +720,22 @@ def test_source_ids_written_with_a_space_or_comma_are_one_problem(data, capsys, 
     set_cell(path, line, "source_ids", cell(path, line, "source_ids").replace(";", separator, 1))
     code, out = run_check(data, capsys)
     assert code == 1 and len(out) == 1 and "with no spaces" in out[0], out
+
+
+def test_a_space_past_the_shown_part_of_a_long_source_list_is_located(data, capsys):
+    path = data / "strikes.csv"
+    line = find_line(path, "source_ids", lambda v: v.count(";") >= 3 and len(v) > 80)
+    ids = cell(path, line, "source_ids").split(";")
+    set_cell(path, line, "source_ids", ";".join(ids[:3]) + "; " + ";".join(ids[3:]))  # a space after the 3rd ';'
+    code, out = run_check(data, capsys)
+    assert code == 1 and len(out) == 1, out
+    assert f"' ' at character {len(';'.join(ids[:3])) + 2}, after {(';'.join(ids[:3]) + ';')[-30:]!r}" in out[0]
+
+
+@pytest.mark.parametrize("value", ["s-20260711-caribbean", "s-2026-07-11-car", "20260711-pac"])
+def test_an_id_off_its_documented_form_is_reported_with_the_form_in_words(data, capsys, value):
+    reported(data, capsys, "strikes.csv", ("strike_id", bool), {"strike_id": value}, "strike_id",
+             "does not have the column's form", "s-yyyymmdd-car, -pac or -ven", f"(got {value!r})")
 
 
 @pytest.mark.parametrize("value", ["S-20250902-car", "s-20250902-car "])
