@@ -20,6 +20,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgba
+from matplotlib.legend import Legend
+from matplotlib.legend_handler import HandlerLine2D
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
@@ -88,7 +90,17 @@ CLAIM_STYLES = {
 """How sure a row is, drawn the same way in every chart: ``label`` names the marker style, ``bar_label`` the bar style."""
 CONFIDENCE_TO_CLAIM = {"high": "confirmed", "medium": "reported", "low": "claimed"}
 SPAN_STYLE = {"linewidth": 2.5, "alpha": 0.6, "zorder": 2}
-"""How a date known only to the month (or year) is drawn: a line over the period, from the point that marks its start."""
+"""How a date known only to the month (or year) is drawn: a line over the period, from the point that marks its start,
+to a cap (``SPAN_CAP``, a marker of the same line width) at its end: without the cap, a span ending days before the next
+event's mark reads as a bar joining the two."""
+SPAN_CAP = {"marker": "|", "markersize": 11}
+
+
+class SpanHandle(Line2D):
+    """The legend's sample of a period line, drawn with a cap at each end (the chart's starting mark is a cap here)."""
+
+
+Legend.update_default_handler_map({SpanHandle: HandlerLine2D(numpoints=2)})
 
 
 def use_style() -> None:
@@ -153,8 +165,9 @@ def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker",
         else:
             handles.append(Patch(**bar_kwargs(color, status), label=style["bar_label"]))
     if spans:
-        handles.append(Line2D([], [], color=color, linewidth=SPAN_STYLE["linewidth"], alpha=SPAN_STYLE["alpha"],
-                              label="date known only to the month or year: the line spans it"))
+        handles.append(SpanHandle([], [], color=color, linewidth=SPAN_STYLE["linewidth"], alpha=SPAN_STYLE["alpha"],
+                                  markeredgewidth=SPAN_STYLE["linewidth"], **SPAN_CAP,
+                                  label="date known only to the month or year: the line spans it"))
     return handles
 
 

@@ -238,8 +238,13 @@ def test_a_month_dated_point_gets_a_line_over_its_month_and_a_legend_entry():
     (lines,) = ax.collections[-1:]
     (segment,) = lines.get_segments()  # one line: the day-dated point has none
     assert [mdates.num2date(x).date().isoformat() for x in segment[:, 0]] == ["2025-12-01", "2025-12-31"]
-    labels = [h.get_label() for h in fg.claim_legend_handles(["confirmed"], spans=True)]
-    assert labels[-1].startswith("date known only to the month")
+    (cap,) = ax.lines  # the span's end is marked, so a span stopping short of the next mark does not read as joining it
+    assert cap.get_marker() == "|" and list(pd.to_datetime(cap.get_xdata())) == [pd.Timestamp("2025-12-31")]
+    handles = fg.claim_legend_handles(["confirmed"], spans=True)
+    assert handles[-1].get_label().startswith("date known only to the month") and handles[-1].get_marker() == "|"
+    legend = ax.legend(handles=handles)  # the sample shows the caps, at both ends of its line
+    fig.canvas.draw()
+    assert len(legend.legend_handles[-1].get_xdata()) == 2
     fig2, ax2 = fg.figure()
     assert not charts.scatter_by_claim(ax2, dates[1:], [2], ["#000000"], ["confirmed"], x_end=ends[1:])
     plt.close("all")
