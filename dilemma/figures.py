@@ -252,6 +252,21 @@ def _room_on_the_left(fig) -> None:
         fig.subplots_adjust(left=fig.subplotpars.left + (margin - left) / fig.bbox.width)
 
 
+GAP_ABOVE = 0.035
+"""Space left between the subtitle (or a legend above the plot) and the plot's highest ink, as a fraction of the
+figure's height."""
+
+
+def _gap_above(fig, subtitle) -> None:
+    """Move the plot's top edge so that ``GAP_ABOVE`` separates its highest ink (titles, labels and legends of the axes
+    included) from what sits above it: the subtitle, or a legend placed by ``legend_above``. Up for most plots (the room
+    ``figure`` and ``legend_above`` leave was a blank band above them), down for a panel title that would touch it."""
+    renderer = fig.canvas.get_renderer()
+    ceiling = min([subtitle.get_window_extent(renderer).y0] + [lg.get_window_extent(renderer).y0 for lg in fig.legends])
+    highest = max((ax.get_tightbbox(renderer).y1 for ax in fig.axes), default=ceiling)
+    fig.subplots_adjust(top=fig.subplotpars.top + (ceiling - highest) / fig.bbox.height - GAP_ABOVE)
+
+
 def write_data(frame: pd.DataFrame, path: Path) -> None:
     """The numbers a figure draws, as CSV with stable bytes: dates as YYYY-MM-DD, months as YYYY-MM, decimals to 6
     significant digits; an index with a name (a month, a table, a theater) is written as the first column."""
@@ -275,10 +290,12 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     # figure before any file is written); the subtitle stays smaller than the title.
     heading = fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111")
     _fit(heading, FIT_WIDTH, TITLE_SMALLEST, f"{name}: the title")
-    _fit(fig.text(0.015, 0.905, subtitle, fontsize=min(13.5, heading.get_fontsize() - 1), va="top", ha="left",
-                  color="#444444"), FIT_WIDTH, SUBTITLE_SMALLEST, f"{name}: the subtitle")
+    below = fig.text(0.015, 0.905, subtitle, fontsize=min(13.5, heading.get_fontsize() - 1), va="top", ha="left",
+                     color="#444444")
+    _fit(below, FIT_WIDTH, SUBTITLE_SMALLEST, f"{name}: the subtitle")
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
+    _gap_above(fig, below)
     _room_on_the_left(fig)
     out = paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)

@@ -409,6 +409,24 @@ def test_legend_above_never_covers_the_plot_or_the_subtitle(figures_dir, entries
     plt.close(fig)
 
 
+@pytest.mark.parametrize("above", ["nothing", "a legend", "an axes title"])
+def test_the_plot_starts_a_set_gap_below_the_subtitle_or_legend_with_no_blank_band(figures_dir, above):
+    import matplotlib.pyplot as plt
+
+    fig, ax = fg.figure()
+    ax.plot([0, 1], [0, 1], label="a line")
+    if above == "a legend":
+        fg.legend_above(fig, ax.get_legend_handles_labels()[0])
+    if above == "an axes title":
+        ax.set_title("A panel title\non two lines")
+    fg.save(fig, "00-gap", title="A title", subtitle="A subtitle", tables=["events"], data_as_of=AS_OF)
+    renderer = fig.canvas.get_renderer()
+    ceiling = min([fig.texts[1].get_window_extent(renderer).y0] + [lg.get_window_extent(renderer).y0 for lg in fig.legends])
+    gap = (ceiling - ax.get_tightbbox(renderer).y1) / fig.bbox.height
+    assert 0.9 * fg.GAP_ABOVE < gap < 1.1 * fg.GAP_ABOVE  # neither touching what is above nor leaving a blank band
+    plt.close(fig)
+
+
 def test_a_milestone_label_does_not_hide_a_marker_drawn_before_it():
     import matplotlib.pyplot as plt
     from matplotlib.text import Text
