@@ -280,7 +280,8 @@ def test_weekly_strikes_start_weeks_on_monday_and_split_medium_and_low_confidenc
     assert [f"{w:%Y-%m-%d}" for w in weekly.index] == weeks
     killed = {column: weekly["killed_best"][column].tolist() for column in weekly["killed_best"]}
     assert killed == {"caribbean": [3, 0, 0, 0, 0], "caribbean_medium": [0, 2, 0, 0, 0], "eastern_pacific": [0, 5, 0, 0, 0],
-                      "eastern_pacific_medium": [0, 0, 0, 0, 1], "low_confidence": [0, 4, 0, 6, 0]}
+                      "eastern_pacific_medium": [0, 0, 0, 0, 1], "caribbean_low": [0, 0, 0, 6, 0],
+                      "eastern_pacific_low": [0, 4, 0, 0, 0]}
     assert weekly["strikes_counted"]["eastern_pacific"].tolist() == [0, 2, 0, 0, 0]  # c counts two strikes
 
 
