@@ -33,6 +33,13 @@ def date_axis(ax, months: int = 1) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator(), show_offset=False))
 
 
+def label_above(ax, x, top, text: str, gap: float = 4) -> None:
+    """``text`` centred ``gap`` points above a bar whose top is at (``x``, ``top``), on a white ground: legible over a
+    gridline, clear of the bar's edge."""
+    ax.annotate(text, (x, top), xytext=(0, gap), textcoords="offset points", ha="center", va="bottom",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+
+
 def plain_numbers(axis) -> None:
     """Tick labels as plain numbers with thousands separators (1, 10, 100, 1,000), not powers of ten on a log axis."""
     axis.set_major_formatter(mticker.FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}"))

@@ -486,3 +486,19 @@ def test_a_label_for_an_event_on_a_vertical_line_sits_beside_the_line_not_across
     line = ax.transData.transform((mdates.date2num(day), 0))[0]
     assert not box.x0 + 1 < line < box.x1 - 1, "the label is centred across the line"
     plt.close(fig)
+
+
+def test_a_label_above_a_bar_clears_its_top_edge_on_a_white_ground():
+    import matplotlib.pyplot as plt
+
+    from dilemma import charts
+
+    fig, ax = fg.figure()
+    bar = ax.bar([0], [34])[0]
+    charts.label_above(ax, 0, 34, "34")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (label,) = ax.texts
+    assert label.get_bbox_patch().get_window_extent(renderer).y0 > bar.get_window_extent(renderer).y1  # the edge shows
+    assert label.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)  # a gridline behind it does not cross the digits
+    plt.close(fig)
