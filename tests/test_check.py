@@ -756,3 +756,13 @@ def test_a_misspelt_source_id_or_part_of_gets_the_nearest_id(data, capsys):
     assert code == 1
     expect(out, strikes, line, "source_ids", f"(did you mean {right!r}?)")
     expect(out, events, step, "part_of", f"(did you mean {first!r}?)")
+
+
+def test_the_scale_benchmarks_synthetic_data_passes_the_check(tmp_path, capsys, monkeypatch):
+    """The benchmark's copies keep every rule (id forms, keys, sources cited); a new rule they break would stop the
+    scale run before any notebook ran."""
+    monkeypatch.syspath_prepend(str(REAL_DATA.parent / "tests" / "perf"))
+    from make_synthetic import make
+
+    code, out = run_check(make(tmp_path / "synthetic", 3, REAL_DATA), capsys)
+    assert code == 0, "\n".join(out[:5])

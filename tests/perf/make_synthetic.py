@@ -33,7 +33,9 @@ def write(path: Path, fields: list[str], rows: list[dict]) -> None:
 
 
 def suffix(value: str, k: int, sep: str = "-") -> str:
-    return value if k == 0 else f"{value}{sep}k{k}"
+    """The id of copy ``k``: a numeric suffix keeps the documented id forms (s-yyyymmdd-car-2 is another strike that
+    day); from 1001 up, so that no copy takes the id of a real second strike."""
+    return value if k == 0 else f"{value}{sep}{1000 + k}"
 
 
 def make(out: Path, factor: int = 100, source: Path = ROOT / "data") -> Path:
@@ -57,6 +59,7 @@ def make(out: Path, factor: int = 100, source: Path = ROOT / "data") -> Path:
                     new["event_id"] = suffix(row["event_id"], k)
                 if name == "events" and k:
                     new["milestone"] = ""
+                    new["part_of"] = suffix(row["part_of"], k) if row["part_of"] else ""  # a stage of its own copy's act
                 if name == "arms_transfers":
                     year = int(row["year"]) - 25 * k
                     if year < 1950:
