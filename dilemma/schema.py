@@ -336,7 +336,7 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
         if re.fullmatch(cons["pattern"], value.strip().lower()):  # an id with a stray space or capitals
             return "must be lower case with no spaces (an id: letters, digits and hyphens)"
         form = fdesc.get("description", "").rstrip(".")  # the form in words, where the descriptor gives it
-        return f"does not have the column's form ({form}; pattern {cons['pattern']})" if form else \
+        return f"does not have the column's form: {form} (pattern {cons['pattern']})" if form else \
             f"does not match the pattern {cons['pattern']}"
     return f"breaks the constraint {constraint or note}"
 
