@@ -65,7 +65,7 @@ def scatter_by_claim(ax, x, y, colors, statuses, size: float = 70, zorder: int =
     for color, part in spans.groupby("c", sort=True):
         ax.hlines(part["y"], part["x"], part["end"], color=color, **fg.SPAN_STYLE)
         ax.plot(part["end"], part["y"], linestyle="", color=color, alpha=fg.SPAN_STYLE["alpha"], zorder=fg.SPAN_STYLE["zorder"],
-                markeredgewidth=fg.SPAN_STYLE["linewidth"], **fg.SPAN_CAP)
+                **fg.SPAN_CAP)
     return not spans.empty
 
 

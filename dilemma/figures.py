@@ -93,7 +93,7 @@ SPAN_STYLE = {"linewidth": 2.5, "alpha": 0.6, "zorder": 2}
 """How a date known only to the month (or year) is drawn: a line over the period, from the point that marks its start,
 to a cap (``SPAN_CAP``, a marker of the same line width) at its end: without the cap, a span ending days before the next
 event's mark reads as a bar joining the two."""
-SPAN_CAP = {"marker": "|", "markersize": 11}
+SPAN_CAP = {"marker": "|", "markersize": 11, "markeredgewidth": SPAN_STYLE["linewidth"]}
 
 
 class SpanHandle(Line2D):
@@ -118,8 +118,8 @@ def figure(nrows: int = 1, ncols: int = 1, **kwargs):
 
 def legend_above(fig, handles: list, ncol: int = 2, fontsize: float = 10.5) -> None:
     """The legend between the subtitle and the plot, in ``ncol`` columns (fewer when labels made longer by the data would
-    not fit the canvas's width); the plot is lowered by the legend's rows, so the legend never covers a bar, a line or a
-    label."""
+    not fit the canvas's width); the plot is lowered by the legend's rows (``save`` then sets the gap below the legend
+    exactly), so the legend never covers a bar, a line or a label."""
     for columns in range(max(1, min(ncol, len(handles))), 0, -1):  # no more columns than entries
         legend = fig.legend(handles=handles, loc="upper center", ncol=columns, bbox_to_anchor=(0.5, 0.875),
                             fontsize=fontsize)
@@ -165,8 +165,7 @@ def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker",
         else:
             handles.append(Patch(**bar_kwargs(color, status), label=style["bar_label"]))
     if spans:
-        handles.append(SpanHandle([], [], color=color, linewidth=SPAN_STYLE["linewidth"], alpha=SPAN_STYLE["alpha"],
-                                  markeredgewidth=SPAN_STYLE["linewidth"], **SPAN_CAP,
+        handles.append(SpanHandle([], [], color=color, linewidth=SPAN_STYLE["linewidth"], alpha=SPAN_STYLE["alpha"], **SPAN_CAP,
                                   label="date known only to the month or year: the line spans it"))
     return handles
 
@@ -247,7 +246,7 @@ def _room_on_the_left(fig) -> None:
     (20,000 where there was 200) would otherwise run off it. A figure that fits is left as it is."""
     renderer = fig.canvas.get_renderer()
     margin = 2 * EDGE / PNG_DPI * fig.dpi  # twice the edge the export checks, in screen pixels
-    left = min((ax.get_tightbbox(renderer).x0 for ax in fig.axes), default=margin)
+    left = min((ax.get_tightbbox(renderer).x0 for ax in fig.axes if ax.get_visible()), default=margin)
     if left < margin:
         fig.subplots_adjust(left=fig.subplotpars.left + (margin - left) / fig.bbox.width)
 
@@ -257,14 +256,24 @@ GAP_ABOVE = 0.035
 figure's height."""
 
 
-def _gap_above(fig, subtitle) -> None:
+def _gap_above(fig, subtitle, name: str) -> None:
     """Move the plot's top edge so that ``GAP_ABOVE`` separates its highest ink (titles, labels and legends of the axes
-    included) from what sits above it: the subtitle, or a legend placed by ``legend_above``. Up for most plots (the room
-    ``figure`` and ``legend_above`` leave was a blank band above them), down for a panel title that would touch it."""
+    included) from what sits above it: the subtitle, or a legend placed above the plot by ``legend_above``. Up for most
+    plots (the room ``figure`` and ``legend_above`` leave was a blank band above them), down for a panel title that
+    would touch it. Only axes laid out on the figure's grid move; a figure whose plot would have no height left raises
+    ValueError naming it."""
     renderer = fig.canvas.get_renderer()
-    ceiling = min([subtitle.get_window_extent(renderer).y0] + [lg.get_window_extent(renderer).y0 for lg in fig.legends])
-    highest = max((ax.get_tightbbox(renderer).y1 for ax in fig.axes), default=ceiling)
-    fig.subplots_adjust(top=fig.subplotpars.top + (ceiling - highest) / fig.bbox.height - GAP_ABOVE)
+    grid = [ax for ax in fig.axes if ax.get_visible() and ax.get_subplotspec() is not None]
+    if not grid:
+        return
+    highest = max(ax.get_tightbbox(renderer).y1 for ax in grid)
+    legends = [lg.get_window_extent(renderer) for lg in fig.legends]
+    ceiling = min([subtitle.get_window_extent(renderer).y0]  # a legend starting above the plot's top is above it
+                  + [box.y0 for box in legends if box.y1 > fig.subplotpars.top * fig.bbox.height])
+    top = fig.subplotpars.top + (ceiling - highest) / fig.bbox.height - GAP_ABOVE
+    if top <= fig.subplotpars.bottom + 0.1:
+        raise ValueError(f"{name}: no room for the plot below the subtitle and the legend above it; shorten the legend")
+    fig.subplots_adjust(top=top)
 
 
 def write_data(frame: pd.DataFrame, path: Path) -> None:
@@ -295,7 +304,7 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     _fit(below, FIT_WIDTH, SUBTITLE_SMALLEST, f"{name}: the subtitle")
     fig.text(0.015, 0.02, source_line(tables, data_as_of), fontsize=10.5, va="bottom", ha="left", color="#666666")
     fig.text(0.985, 0.02, REPORT, fontsize=10.5, va="bottom", ha="right", color="#666666", fontweight="bold")
-    _gap_above(fig, below)
+    _gap_above(fig, below, name)
     _room_on_the_left(fig)
     out = paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,15 @@ PACKAGE_FILE = "datapackage.json"
 LIST_SEPARATOR = ";"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_SHOWN = 60
+ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
+"""One id in a ';'-separated list column (the descriptor's list patterns repeat it)."""
+ID_FORMS = {
+    "^s-[0-9]{8}-(car|pac|ven)(-([2-9]|[1-9][0-9]+))?$":
+        "s-yyyymmdd-car, -pac or -ven, with -2, -3 ... for another strike that day in that theater",
+    "^(ve|sy)-[0-9]{8}(-[a-z0-9]+)+$": "ve- or sy-, yyyymmdd, then lower-case words joined by hyphens",
+}
+"""The id patterns of datapackage.json that enforce a documented form, and that form in words for the message (a
+pattern edited in the descriptor falls back to quoting the pattern alone)."""
 CERTAINTY_COLUMNS = ("claim_status", "status_claim", "confidence")
 """How sure a row is: a mistyped value here gets no 'did you mean', which could raise a row's certainty."""
 AFTER_DATA_AS_OF = "is after data_as_of"
@@ -248,10 +257,9 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
         for name, cell in zip(header, row, strict=True):
             if bad_bytes and BAD_BYTE.search(cell):
                 where = BAD_BYTE.search(cell).start()
-                start = max(0, where - 20)  # the shown value starts near the byte, so a long text does not hide it
                 problems.append(Problem(shown, line, name, f"is not valid UTF-8 (byte 0x{ord(cell[where]) - 0xDC00:02X} at "
                                         f"character {where + 1}: an accent saved as Latin-1 or Windows-1252?); "
-                                        "save the file as UTF-8", ("..." if start else "") + cell[start:]))
+                                        "save the file as UTF-8", _near(cell, where)))
             if "\n" in cell or "\r" in cell:
                 problems.append(Problem(shown, line, name, "has a line break inside the field; keep every field on one line",
                                         cell))
@@ -307,6 +315,24 @@ def _subschema(table: Table, tables: dict[str, Table]) -> dict:
     return schema
 
 
+def _near(cell: str, where: int) -> str:
+    """The cell as shown in a problem, starting shortly before character ``where``: in a long text or list the part
+    shown (``MAX_SHOWN`` characters) would otherwise end before the fault."""
+    start = max(0, where - 20)
+    return ("..." if start else "") + cell[start:]
+
+
+def _first_bad_item(cell: str) -> int:
+    """Where the first item of a ';'-separated id list that is not an id starts (a space, a comma, a capital, an empty
+    item between two ';')."""
+    start = 0
+    for item in cell.split(";"):
+        if not re.fullmatch(ID_PATTERN, item):
+            return start
+        start += len(item) + 1
+    return 0
+
+
 def _constraint_message(fdesc: dict, note: str, value: str) -> str:
     match = re.match(r'constraint "(\w+)"', note or "")
     constraint = match.group(1) if match else ""
@@ -327,16 +353,13 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
         return f"must be {word} {cons[constraint]}"
     if constraint == "pattern":
         if fdesc["name"] == "source_ids":
-            stray = re.search(r"[^a-z0-9;-]", value)  # in a long list the shown value may be cut before it: say where
-            where = f": {stray.group()!r} at character {stray.start() + 1}, after {value[:stray.start()][-30:]!r}" \
-                if stray else ""
-            return f"must be source ids separated by ';' with no spaces{where}"
+            return "must be source ids separated by ';' with no spaces"
         if fdesc["name"] == "url":
             return "must be an http:// or https:// address"
         if re.fullmatch(cons["pattern"], value.strip().lower()):  # an id with a stray space or capitals
             return "must be lower case with no spaces (an id: letters, digits and hyphens)"
-        form = fdesc.get("description", "").rstrip(".")  # the form in words, where the descriptor gives it
-        return f"does not have the column's form: {form} (pattern {cons['pattern']})" if form else \
+        form = ID_FORMS.get(cons["pattern"])
+        return f"does not have the form {form} (pattern {cons['pattern']})" if form else \
             f"does not match the pattern {cons['pattern']}"
     return f"breaks the constraint {constraint or note}"
 
@@ -372,7 +395,8 @@ def schema_problems(tables: dict[str, Table]) -> list[Problem]:
             if error.type == "type-error":
                 problems.append(Problem(shown, line, name, TYPE_HINTS.get(fields[name]["type"], "wrong type"), cell))
             elif error.type == "constraint-error":
-                problems.append(Problem(shown, line, name, _constraint_message(fields[name], error.note, cell), cell))
+                shown_value = _near(cell, _first_bad_item(cell)) if name == "source_ids" and cell else cell
+                problems.append(Problem(shown, line, name, _constraint_message(fields[name], error.note, cell), shown_value))
             elif error.type in ("unique-error", "primary-key"):
                 if error.type == "primary-key" and (len(table.schema["primaryKey"]) == 1 or "None" in error.note):
                     continue  # single keys are reported as unique-error; empty parts as required
@@ -580,6 +604,20 @@ def _rule_source_ids(tables, as_of):
             yield "sources", line, "source_id", "source is not cited by any row of any table", source_id
 
 
+CASE_PREFIX = {"venezuela": "ve-", "syria": "sy-"}
+
+
+def _rule_event_id_case(tables, as_of):
+    events = tables["events"]
+    pattern = _field(events, "event_id").get("constraints", {}).get("pattern", ".*")
+    frame = events.frame
+    for line, row in frame[frame["event_id"].str.fullmatch(pattern, na=False)].iterrows():  # the rest: the pattern's
+        prefix = CASE_PREFIX.get(str(row["case"]))
+        if prefix and not row["event_id"].startswith(prefix):
+            yield ("events", line, "event_id", f"starts as an event of the other case; an event of case {row['case']} has "
+                   f"an id starting {prefix!r}", row["event_id"])
+
+
 def _rule_part_of(tables, as_of):
     events = tables["events"]
     if not events.whole:  # an event that could not be read would look missing
@@ -686,6 +724,7 @@ CROSS_FIELD_RULES = {
     "no date after data_as_of": _rule_not_after_data_as_of,
     "every date and number written as the format says": _rule_written_as,
     "every source id exists and every source is cited": _rule_source_ids,
+    "event_id starts with its case's prefix (ve-, sy-)": _rule_event_id_case,
     "part_of names an earlier first step of the same case": _rule_part_of,
     "comparison's SIPRI TIV totals are the sums of arms_transfers": _rule_tiv_total,
     "no text cell a spreadsheet would run as a formula": _rule_no_formulas,

@@ -11,7 +11,7 @@ import pytest
 from conftest import REAL_DATA, cell, find_line, read_rows, run_check, set_cell, write_rows
 
 from dilemma.__main__ import main
-from dilemma.schema import CROSS_FIELD_RULES
+from dilemma.schema import CROSS_FIELD_RULES, MAX_SHOWN
 
 
 def test_real_data_passes(capsys):
@@ -722,20 +722,57 @@ def test_source_ids_written_with_a_space_or_comma_are_one_problem(data, capsys, 
     assert code == 1 and len(out) == 1 and "with no spaces" in out[0], out
 
 
-def test_a_space_past_the_shown_part_of_a_long_source_list_is_located(data, capsys):
+def test_a_space_past_the_shown_part_of_a_long_source_list_is_shown(data, capsys):
     path = data / "strikes.csv"
-    line = find_line(path, "source_ids", lambda v: v.count(";") >= 3 and len(v) > 80)
-    ids = cell(path, line, "source_ids").split(";")
-    set_cell(path, line, "source_ids", ";".join(ids[:3]) + "; " + ";".join(ids[3:]))  # a space after the 3rd ';'
+    line = find_line(path, "source_ids", lambda v: ";" in v[MAX_SHOWN:])
+    value = cell(path, line, "source_ids")
+    at = value.rindex(";")  # a space after the last ';', past the part of the value a problem line shows from its start
+    set_cell(path, line, "source_ids", value[:at + 1] + " " + value[at + 1:])
     code, out = run_check(data, capsys)
     assert code == 1 and len(out) == 1, out
-    assert f"' ' at character {len(';'.join(ids[:3])) + 2}, after {(';'.join(ids[:3]) + ';')[-30:]!r}" in out[0]
+    assert "; " + value[at + 1:at + 11] in out[0]  # the shown value starts near the space
+
+
+def test_a_list_column_rewritten_with_spaces_gets_one_summary_line(data, capsys):
+    path = data / "strikes.csv"
+    rows = read_rows(path)
+    column = rows[0].index("source_ids")
+    spaced = [row for row in rows[1:] if ";" in row[column]]
+    for row in spaced:
+        row[column] = row[column].replace(";", "; ")  # what a spreadsheet's list formatting might write
+    write_rows(path, rows)
+    code, out = run_check(data, capsys)
+    assert code == 1
+    assert out[0].startswith(f"{path}: source_ids: {len(spaced)} rows have the same problem"), out[:2]
+
+
+@pytest.mark.parametrize("value", ["s-20250902-car-1", "s-20250902-car-0", "s-20250902-car-02"])
+def test_a_second_strike_that_day_is_numbered_from_2(data, capsys, value):
+    reported(data, capsys, "strikes.csv", ("strike_id", bool), {"strike_id": value}, "strike_id",
+             "does not have the form s-yyyymmdd-car, -pac or -ven, with -2, -3")
+
+
+def test_an_event_id_starts_with_its_cases_prefix(data, capsys):
+    path = data / "events.csv"
+    rows = read_rows(path)
+    header = rows[0]
+    row = next(r for r in rows[1:] if r[header.index("case")] == "syria")
+    row = list(row)
+    row[header.index("event_id")] = "ve-" + row[header.index("event_id")][3:] + "-copy"  # a new row, its id miscased
+    write_rows(path, [*rows, row])
+    code, out = run_check(data, capsys)
+    expect(out, path, len(rows) + 1, "event_id", "an event of case syria has an id starting 'sy-'")
+
+
+def test_an_event_id_is_words_joined_by_single_hyphens(data, capsys):
+    reported(data, capsys, "events.csv", ("event_id", lambda v: v.startswith("ve-")), {"event_id": "ve-20250101-a--b"},
+             "event_id", "does not have the form ve- or sy-")
 
 
 @pytest.mark.parametrize("value", ["s-20260711-caribbean", "s-2026-07-11-car", "20260711-pac"])
 def test_an_id_off_its_documented_form_is_reported_with_the_form_in_words(data, capsys, value):
     reported(data, capsys, "strikes.csv", ("strike_id", bool), {"strike_id": value}, "strike_id",
-             "does not have the column's form", "s-yyyymmdd-car, -pac or -ven", f"(got {value!r})")
+             "does not have the form s-yyyymmdd-car, -pac or -ven", f"(got {value!r})")
 
 
 @pytest.mark.parametrize("value", ["S-20250902-car", "s-20250902-car "])

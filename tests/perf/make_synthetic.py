@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -33,9 +34,13 @@ def write(path: Path, fields: list[str], rows: list[dict]) -> None:
 
 
 def suffix(value: str, k: int, sep: str = "-") -> str:
-    """The id of copy ``k``: a numeric suffix keeps the documented id forms (s-yyyymmdd-car-2 is another strike that
-    day); from 1001 up, so that no copy takes the id of a real second strike."""
-    return value if k == 0 else f"{value}{sep}{1000 + k}"
+    """The id of copy ``k`` in the documented id forms, which allow one numeric suffix (s-yyyymmdd-car-2 is another
+    strike that day): copy k of x is x-(1000 + k), of x-2 it is x-(2000 + k), so no copy takes the id of a real row or
+    of another copy."""
+    if k == 0:
+        return value
+    head, number = value.rsplit(sep, 1) if re.search(rf"{re.escape(sep)}\d+$", value) else (value, "1")
+    return f"{head}{sep}{int(number) * 1000 + k}"
 
 
 def make(out: Path, factor: int = 100, source: Path = ROOT / "data") -> Path:
