@@ -97,10 +97,17 @@ SPAN_CAP = {"marker": "|", "markersize": 11, "markeredgewidth": SPAN_STYLE["line
 
 
 class SpanHandle(Line2D):
-    """The legend's sample of a period line, drawn with a cap at each end (the chart's starting mark is a cap here)."""
+    """The legend's sample of a period line: a line ending in a cap (the chart starts it at the row's own mark)."""
 
 
-Legend.update_default_handler_map({SpanHandle: HandlerLine2D(numpoints=2)})
+class _SpanSample(HandlerLine2D):
+    def create_artists(self, *args, **kwargs):
+        (line,) = super().create_artists(*args, **kwargs)
+        line.set_markevery([1])  # the sample's two points are its ends: the cap on the right one only
+        return [line]
+
+
+Legend.update_default_handler_map({SpanHandle: _SpanSample(numpoints=2)})
 
 
 def use_style() -> None:

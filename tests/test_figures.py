@@ -242,9 +242,10 @@ def test_a_month_dated_point_gets_a_line_over_its_month_and_a_legend_entry():
     assert cap.get_marker() == "|" and list(pd.to_datetime(cap.get_xdata())) == [pd.Timestamp("2025-12-31")]
     handles = fg.claim_legend_handles(["confirmed"], spans=True)
     assert handles[-1].get_label().startswith("date known only to the month") and handles[-1].get_marker() == "|"
-    legend = ax.legend(handles=handles)  # the sample shows the caps, at both ends of its line
+    legend = ax.legend(handles=handles)  # the sample, like the chart, is a line with a cap at its end only
     fig.canvas.draw()
-    assert len(legend.legend_handles[-1].get_xdata()) == 2
+    sample = legend.legend_handles[-1]
+    assert len(sample.get_xdata()) == 2 and sample.get_markevery() == [1]
     fig2, ax2 = fg.figure()
     assert not charts.scatter_by_claim(ax2, dates[1:], [2], ["#000000"], ["confirmed"], x_end=ends[1:])
     plt.close("all")
