@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import cell, find_line, read_rows, run_check, set_cell, write_rows
+from conftest import cell, crashed_rules, find_line, read_rows, run_check, set_cell, write_rows
 
 from dilemma.build import build
 
@@ -30,6 +30,7 @@ FILLED = bool  # the first row with the cell filled in
 CELL_CASES = [
     ("spreadsheet_date", "strikes.csv", "date", FILLED, "03/01/2026", "YYYY-MM-DD"),
     ("quoted_line_break", "strikes.csv", "notes", FILLED, "first part\r\nsecond part", "line break"),
+    ("line_break_in_a_key", "strikes.csv", "event_id", FILLED, "ve-20260103-raid\nx", "line break"),
     ("leading_space_in_vocabulary", "events.csv", "actor", lambda v: v == "russia", " russia", "check spaces and letter case"),
     ("trailing_space_in_vocabulary", "strikes.csv", "confidence", lambda v: v == "high", "high ",
      "check spaces and letter case"),
@@ -229,6 +230,7 @@ def test_check_and_build_report_the_exact_line(data, tmp_path, capsys, corrupt):
     hits = [o for o in out if o.startswith(prefix) and words in o]
     assert hits, f"no line starting {prefix!r} containing {words!r} in:\n" + "\n".join(out)
     assert not any("Traceback" in o for o in out)
+    assert not crashed_rules(out), "a rule of the check crashed on the data:\n" + "\n".join(crashed_rules(out))
 
     assert build(data=data, out=tmp_path / "out", jobs=1) == 1
     built = capsys.readouterr()

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from conftest import REAL_DATA
+from conftest import REAL_DATA, crashed_rules
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -109,3 +109,4 @@ def test_check_never_crashes_and_always_speaks_the_contract(data, capsys):
         for line in out:
             match = LINE.match(line)
             assert match and match["path"].startswith(str(target)), f"not in the contract's format: {line!r}"
+        assert not crashed_rules(out), f"a rule of the check crashed: {crashed_rules(out)}"
