@@ -111,8 +111,12 @@ Legend.update_default_handler_map({SpanHandle: _SpanSample(numpoints=2)})
 
 
 def use_style() -> None:
-    """Apply the house style sheet and the settings that keep output bytes stable."""
-    plt.style.use(STYLE)  # the sheet also fixes svg.hashsalt, so SVG ids are the same in every run
+    """Apply the house style sheet and the settings that keep output bytes stable.
+
+    Over matplotlib's defaults, not over the current settings: a reader's own matplotlibrc (or a notebook backend's
+    settings) would otherwise reach every setting the sheet leaves alone, and the files would differ from machine to
+    machine."""
+    plt.style.use(["default", STYLE])  # the sheet also fixes svg.hashsalt, so SVG ids are the same in every run
 
 
 def figure(nrows: int = 1, ncols: int = 1, **kwargs):

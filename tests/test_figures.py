@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import matplotlib
 
@@ -38,6 +39,25 @@ def test_same_figure_saved_twice_gives_the_same_bytes(figures_dir, tmp_path):
     fg.save(draw(), "99-test", **kwargs)
     second = {ext: (figures_dir / f"99-test.{ext}").read_bytes() for ext in formats}
     assert first == second
+
+
+def test_a_readers_own_matplotlibrc_does_not_reach_the_files(tmp_path):
+    import subprocess
+    import sys
+
+    script = ("import pandas as pd\nfrom dilemma import figures as fg\nfig, ax = fg.figure()\n"
+              "ax.plot([-2, -1, 0], [1, 3, 2])\n"
+              "fg.save(fig, '99-test', title='A finding', subtitle='What is measured', tables=['strikes'], "
+              "data_as_of=pd.Timestamp('2026-03-01'))\n")
+    saved = {}
+    for name, rc in (("plain", ""), ("personal", "axes.linewidth: 3\naxes.unicode_minus: False\nlines.linewidth: 6\n")):
+        (tmp_path / name / "config").mkdir(parents=True)
+        (tmp_path / name / "config" / "matplotlibrc").write_text(rc)
+        env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / name / "config"), "MPLBACKEND": "Agg",
+               "DILEMMA_FIGURES_DIR": str(tmp_path / name)}
+        subprocess.run([sys.executable, "-c", script], env=env, check=True, cwd=paths.ROOT)
+        saved[name] = {ext: (tmp_path / name / f"99-test.{ext}").read_bytes() for ext in ("png", "svg", "pdf")}
+    assert saved["personal"] == saved["plain"]
 
 
 def test_the_numbers_drawn_are_written_as_csv_with_stable_text(figures_dir):
