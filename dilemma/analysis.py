@@ -88,12 +88,20 @@ def vessel_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
     return strikes[strikes["kind"] == "vessel_strike"].sort_values(["date", "strike_id"]).copy()
 
 
+def happened_by(dates: pd.Series, precision: pd.Series, announced: pd.Series | None = None) -> pd.Series:
+    """The last day each row can have happened: its date, the end of its month or year when only that is known, or the
+    day it was announced when that is earlier (a strike dated to May and announced on 20 May happened by 20 May)."""
+    ends = period_end(dates, precision)
+    return ends if announced is None else ends.where(~(announced < ends), announced)
+
+
 def placed_on(strikes: pd.DataFrame) -> pd.Series:
-    """The day a strike is placed on a timeline: its date, or for one known only to its month or year the day it was
-    announced when that is known (the strike fell between the period's start and its announcement, usually a day or two
-    before it), else the period's first day it is stored under."""
+    """The day a strike is placed on a timeline (weeks, months): its date, or for one known only to its month or year the
+    day it was announced when that is known (the strike fell between the period's start and its announcement, usually a
+    day or two before it) but never past the period's end (one dated to May and disclosed on 2 June is May's), else the
+    period's first day it is stored under."""
     return strikes["date"].where((strikes["date_precision"] == "day") | strikes["announced_date"].isna(),
-                                 strikes["announced_date"])
+                                 happened_by(strikes["date"], strikes["date_precision"], strikes["announced_date"]))
 
 
 def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
@@ -115,11 +123,12 @@ def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
 def running_totals(strikes: pd.DataFrame) -> pd.DataFrame:
     """Cumulative strikes, vessels, deaths and deaths plus presumed-dead survivors, one row per date.
 
-    A strike known only to its month enters on the day it was announced when that is known (``placed_on``: what a
-    published tally can have counted), not on the 1st it is stored under."""
+    A strike known only to its month enters on the day it was announced when that is known (what a published tally can
+    have counted, even when that day is in the next month), not on the 1st it is stored under."""
     vs = vessel_strikes(strikes)
     counted = ["strikes_counted", "vessels", "killed_best", "survivors_presumed_dead"]
-    daily = vs.groupby(placed_on(vs).rename("date"))[counted].sum()
+    entered = vs["date"].where((vs["date_precision"] == "day") | vs["announced_date"].isna(), vs["announced_date"])
+    daily = vs.groupby(entered.rename("date"))[counted].sum()
     totals = daily.cumsum()
     totals["killed_incl_presumed"] = totals["killed_best"] + totals["survivors_presumed_dead"]
     return totals
@@ -203,9 +212,20 @@ def theater_totals(strikes: pd.DataFrame) -> pd.DataFrame:
 
 
 def raid_toll(strikes: pd.DataFrame) -> pd.Series:
-    """The 3 January 2026 raid's death toll range (the first raid row)."""
-    raid = strikes[strikes["kind"] == "raid"].sort_values("date").iloc[0]
-    return raid[["date", "killed_low", "killed_best", "killed_high", "confidence", "notes"]]
+    """The 3 January 2026 raid's death toll range (the first raid row); ValueError when strikes.csv has no raid row."""
+    raids = strikes[strikes["kind"] == "raid"].sort_values(["date", "strike_id"])
+    if raids.empty:
+        raise ValueError("strikes.csv has no row of kind 'raid': the report's account of the 3 January 2026 raid needs one")
+    return raids.iloc[0][["date", "killed_low", "killed_best", "killed_high", "confidence", "notes"]]
+
+
+def later_overall_tolls(estimates: pd.DataFrame, raid_date: pd.Timestamp) -> str:
+    """The span of the raid's overall death tolls (scope 'all') published after its first day, from the lowest figure
+    any of them gives to the highest: '67 to 100'; '' when there is none."""
+    later = estimates[(estimates["subject"] == "absolute_resolve_raid") & (estimates["scope"] == "all")
+                      & (estimates["as_of"] > raid_date)]
+    values = later[["killed_low", "killed_best", "killed_high"]].stack().dropna()
+    return fmt_range(values.min(), None, values.max()) if len(values) else ""
 
 
 LABELS = {"sanctions_economic": "economic sanctions", "sam_long": "long-range SAM", "sam_medium": "medium-range SAM",
@@ -342,9 +362,11 @@ def reader_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def newest_strike(strikes: pd.DataFrame) -> str:
     """The newest strike's date, with how sure its record is when that is not high: '21 June 2026 (low confidence;
     newest high-confidence strike: 8 March 2026)'. A finding that force went on rests on that record."""
-    # on the same date the surest record is the newest: a low-confidence twin of a confirmed strike needs no caveat
-    order = strikes.assign(sure=strikes["confidence"].map({"low": 0, "medium": 1, "high": 2}).astype("int64"))
-    order = order.sort_values(["date", "sure"], kind="stable")
+    # by the last day each can have happened (a strike dated to June and announced on the 18th is newer than one of the
+    # 10th); on the same day the surest record is the newest: a low-confidence twin of a confirmed strike needs no caveat
+    order = strikes.assign(sure=strikes["confidence"].map({"low": 0, "medium": 1, "high": 2}).astype("int64"),
+                           by=happened_by(strikes["date"], strikes["date_precision"], strikes["announced_date"]))
+    order = order.sort_values(["by", "sure", "strike_id"])
     last = order.iloc[-1]
     text = fmt_date(last["date"], last["date_precision"])
     if last["confidence"] != "high":
@@ -528,9 +550,7 @@ def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFra
         column = PRECISION.get(MAIN_DATE[name], "")
         precision = (tables[name][column].astype("str") if column in tables[name]
                      else pd.Series("year" if MAIN_DATE[name] == "year" else "day", index=dates.index))
-        ends = period_end(dates, precision)
-        if "announced_date" in tables[name]:  # a strike dated to its month happened before it was announced
-            ends = ends.where(~(tables[name]["announced_date"] < ends), tables[name]["announced_date"])
+        ends = happened_by(dates, precision, tables[name].get("announced_date"))
         newest = ends.idxmax()
         first = dates.idxmin()
         rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name], "first": dates[first],

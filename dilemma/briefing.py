@@ -208,7 +208,7 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     strikes, events, comparison = tables["strikes"], tables["events"], tables["comparison"]
     as_of = d.data_as_of(data_dir)
     theaters = an.theater_totals(strikes)
-    lines = [f"**Data as of {as_of:%d %B %Y}.**", "",
+    lines = [f"**Data as of {an.fmt_date(as_of)}.**", "",
              "| US boat strikes | strikes | vessels | killed | survivors of the first hit | of whom: rescued "
              "| of whom: presumed dead | of whom: killed by a follow-up strike (in killed) | of whom: fate not reported |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -216,25 +216,27 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     for theater, row in theaters.iterrows():
         lines.append(f"| {labels.get(theater, theater)} | " + " | ".join(f"{v:,}" for v in row.values) + " |")
     vs = an.vessel_strikes(strikes)
-    first = vs.sort_values("date").iloc[0]
+    first = vs.iloc[0]  # vessel_strikes are in date order
     lines += ["", f"Strikes found from {an.fmt_date(first['date'], first['date_precision'])} to {an.newest_strike(vs)}, "
               "with the tolls announced at the time. Some strikes are missing (see `data/README.md`), so read every total as "
               "\"at least\"." + an.low_confidence_note(vs)]
     raid = an.raid_toll(strikes)
     tolls = tables["casualty_estimates"]
-    tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"])]
-    latest = tolls.sort_values("as_of").iloc[-1] if len(tolls) else None
+    tolls = tolls[(tolls["subject"] == "absolute_resolve_raid") & (tolls["killed_best"] == raid["killed_best"]).fillna(False)]
+    latest = tolls.sort_values(["as_of", "estimate_id"]).iloc[-1] if len(tolls) else None
     counted_by = "" if latest is None else f" ({latest['publisher']}" + (
         "; whether it counts everyone was not stated)" if latest["scope"] == "unknown" else ")")
     russia = an.case_events(events, "venezuela", since="2025-01-01")
     before, after, either = an.split_at(russia[russia["actor"] == "russia"], an.FALL["venezuela"])
     during, since_fall = an.kind_mix(before), an.kind_mix(after)
     firm = before[~before["claim_status"].isin(an.UNVERIFIED)]
+    later = an.later_overall_tolls(tables["casualty_estimates"], raid["date"])
     lines += ["",
-              f"- The 3 January 2026 raid that captured Maduro: no toll was independently verified; the overall tolls "
-              f"published after the first day run from {an.fmt_range(raid['killed_low'], None, raid['killed_high'])} "
-              f"(counts of one nationality or of soldiers only aside). The raid's row keeps "
-              f"{int(raid['killed_best']):,}, the latest itemised count{counted_by}.",
+              "- The 3 January 2026 raid that captured Maduro: no toll was independently verified; "
+              + (f"the overall tolls published after the first day run from {later} (counts of one nationality or of "
+                 "soldiers only aside). " if later else "")
+              + f"The raid's row keeps {an.fmt_range(raid['killed_low'], raid['killed_best'], raid['killed_high'])}"
+              + (f", its best figure the latest itemised count{counted_by}." if latest is not None else "."),
               f"- Russia on Venezuela from January 2025 to Maduro's capture: {len(before)} recorded steps, "
               f"{during['words']} of them words (statements, calls, meetings, UN speeches) and {during['deeds']} deeds, "
               f"{during['unverified_deeds']} of which were only claimed or were denied"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from dilemma import paths
-from dilemma.schema import PACKAGE_FILE, DataError, Result, check, digest, resource_paths
+from dilemma.schema import DataError, Result, check, digest
 
 TRUSTED_DIGEST_ENV = "DILEMMA_VALIDATED_SHA256"
 """Set by the build for its kernels: the digest of the data it has just checked in full."""
@@ -25,10 +25,9 @@ _CACHE: dict[tuple, Result] = {}
 
 
 def _state(data_dir: Path) -> tuple:
-    """The cache key: the folder, and the size and date of datapackage.json and of every file it names."""
-    files = [Path(data_dir) / PACKAGE_FILE] + [Path(data_dir) / name for name in resource_paths(data_dir)]
-    return (str(Path(data_dir).resolve()),) + tuple(
-        (str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+    """The cache key: the folder and the digest of its bytes (an edit that keeps a file's size and, on a coarse clock,
+    its date still reloads; a few milliseconds)."""
+    return str(Path(data_dir).resolve()), digest(data_dir)
 
 
 def checked(data_dir: Path | None = None) -> Result:

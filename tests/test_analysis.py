@@ -164,8 +164,9 @@ def test_responses_within_places_no_month_dated_response_and_names_a_step_withou
 
 
 def test_newest_strike_never_invents_a_day_and_prefers_the_surest_of_a_date():
-    strikes = pd.DataFrame({"date": pd.to_datetime(["2026-03-01", "2026-06-21", "2026-06-21"]),
-                            "date_precision": ["month", "day", "day"], "confidence": ["high", "high", "low"]})
+    strikes = pd.DataFrame({"date": pd.to_datetime(["2026-03-01", "2026-06-21", "2026-06-21"]), "strike_id": ["a", "b", "c"],
+                            "date_precision": ["month", "day", "day"], "confidence": ["high", "high", "low"],
+                            "announced_date": pd.NaT})
     assert an.newest_strike(strikes) == "21 June 2026"  # a confirmed strike that day: whatever the row order
     assert an.newest_strike(strikes.iloc[::-1]) == "21 June 2026"
     assert an.newest_strike(strikes.iloc[[0, 2]]) == "21 June 2026 (low confidence; newest high-confidence strike: March 2026)"
@@ -296,6 +297,35 @@ def test_a_month_dated_strike_is_drawn_in_the_week_it_was_announced():
     assert {f"{week:%Y-%m-%d}": n for week, n in killed.items() if n} == {"2026-06-01": 2, "2026-06-08": 1, "2026-06-15": 3}
 
 
+def test_a_month_dated_strike_disclosed_after_its_month_is_drawn_in_its_month_and_counted_once_announced():
+    strikes = pd.DataFrame({
+        "strike_id": ["may", "dated"], "kind": "vessel_strike", "theater": "eastern_pacific", "confidence": "high",
+        "strikes_counted": 1, "vessels": 1, "killed_best": [3, 1], "survivors_presumed_dead": 0,
+        "date": pd.to_datetime(["2026-05-01", "2026-05-20"]), "date_precision": ["month", "day"],
+        "announced_date": pd.to_datetime(["2026-06-02", None])})
+    assert an.placed_on(strikes).tolist() == [pd.Timestamp("2026-05-31"), pd.Timestamp("2026-05-20")]
+    killed = an.weekly_strikes(strikes)["killed_best"]["eastern_pacific"]
+    assert {f"{week:%Y-%m-%d}": n for week, n in killed.items() if n} == {"2026-05-18": 1, "2026-05-25": 3}
+    # a published tally can have counted it only from the day it was disclosed
+    assert an.running_totals(strikes)["killed_best"].to_dict() == {pd.Timestamp("2026-05-20"): 1,
+                                                                   pd.Timestamp("2026-06-02"): 4}
+    assert an.newest_strike(strikes) == "May 2026"  # it happened by 31 May, possibly after the 20th
+
+
+def test_the_raids_later_overall_tolls_span_the_published_figures_not_the_raids_row():
+    estimates = pd.DataFrame({
+        "subject": "absolute_resolve_raid", "scope": ["all", "all", "all", "military_only", "all"],
+        "as_of": pd.to_datetime(["2026-01-03", "2026-01-06", "2026-01-07", "2026-01-08", "2026-02-01"]),
+        "killed_low": pd.array([40, 67, None, None, None], dtype="Int64"),
+        "killed_best": pd.array([None, 75, 100, 32, None], dtype="Int64"),
+        "killed_high": pd.array([None, 80, None, None, 120], dtype="Int64")})
+    # the first day's floor and the partial count are left out; a new tally of up to 120 widens the span
+    assert an.later_overall_tolls(estimates, pd.Timestamp("2026-01-03")) == "67 to 120"
+    assert an.later_overall_tolls(estimates.iloc[:1], pd.Timestamp("2026-01-03")) == ""
+    with pytest.raises(ValueError, match="strikes.csv has no row of kind 'raid'"):
+        an.raid_toll(pd.DataFrame({"kind": ["vessel_strike"], "date": pd.to_datetime(["2026-01-01"]), "strike_id": "a"}))
+
+
 def test_audit_separates_attributed_reposts_from_unattributed_ones():
     sources = pd.DataFrame({"source_id": ["news", "agg_named", "agg_bare"], "publisher": ["A", "B", "C"],
                             "source_type": ["news", "aggregator", "aggregator"],
@@ -373,8 +403,8 @@ def test_label_reads_vocabulary_ids_as_words():
 
 
 def test_newest_strike_says_how_sure_the_last_record_is():
-    strikes = pd.DataFrame({"date": pd.to_datetime(["2026-03-08", "2026-06-21", "2026-01-10"]),
-                            "date_precision": "day", "confidence": ["high", "low", "high"]})
+    strikes = pd.DataFrame({"date": pd.to_datetime(["2026-03-08", "2026-06-21", "2026-01-10"]), "strike_id": ["a", "b", "c"],
+                            "date_precision": "day", "confidence": ["high", "low", "high"], "announced_date": pd.NaT})
     assert an.newest_strike(strikes) == "21 June 2026 (low confidence; newest high-confidence strike: 8 March 2026)"
     assert an.newest_strike(strikes[strikes["confidence"] == "high"]) == "8 March 2026"
 

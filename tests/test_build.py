@@ -211,6 +211,16 @@ def test_a_build_with_a_failing_notebook_changes_no_notebook_and_no_figure(tmp_p
     assert not (out / "notebooks").exists()
 
 
+def test_the_readme_headline_reads_a_raid_known_only_as_a_range(data):
+    from dilemma import briefing
+
+    path = data / "strikes.csv"
+    line = find_line(path, "kind", lambda v: v == "raid")
+    set_cell(path, line, "killed_best", "")  # allowed: only a vessel strike needs a best figure
+    low, high = cell(path, line, "killed_low"), cell(path, line, "killed_high")
+    assert f"The raid's row keeps {low} to {high}." in briefing.headline_markdown(data, briefing.KEY_FIGURE)
+
+
 def test_publish_replaces_changed_figures_keeps_unchanged_ones_and_removes_stale_ones(tmp_path):
     from dilemma.build import publish
 
