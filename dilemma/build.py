@@ -130,16 +130,18 @@ def reconciliation_note(data_dir: Path, tables: dict) -> str:
 def build(data: Path | None = None, out: Path | None = None, jobs: int | None = None) -> int:
     started = time.perf_counter()
     data_dir = Path(data or paths.data_dir()).resolve()
-    if out is None and data_dir != (paths.ROOT / "data").resolve():
+    in_place = out is None or Path(out).resolve() == paths.ROOT.resolve()  # `--out .` from the repository is in place
+    without = "without --out" if out is None else f"with --out {out} (the repository itself)"
+    if in_place and data_dir != (paths.ROOT / "data").resolve():
         given = "--data" if data else "$DILEMMA_DATA_DIR"
-        print(f"build stopped: {given} {paths.display(data_dir)} is not the repository's data/, and without --out the "
-              "build would replace the repository's notebooks, figures and README with its numbers; add --out DIR",
-              file=sys.stderr)
+        print(f"build stopped: {given} {paths.display(data_dir)} is not the repository's data/, and {without} the "
+              "build would replace the repository's notebooks, figures and README with its numbers; add --out DIR "
+              "outside the repository", file=sys.stderr)
         return 2
-    if out is None and paths.figures_dir().resolve() != (paths.ROOT / "figures").resolve():
+    if in_place and paths.figures_dir().resolve() != (paths.ROOT / "figures").resolve():
         print(f"build stopped: $DILEMMA_FIGURES_DIR {paths.display(paths.figures_dir())} is not the repository's figures/, "
-              "and without --out the build would rewrite the repository's notebooks and README around figures kept "
-              "elsewhere; add --out DIR (or unset the variable)", file=sys.stderr)
+              f"and {without} the build would rewrite the repository's notebooks and README around figures kept "
+              "elsewhere; add --out DIR outside the repository (or unset the variable)", file=sys.stderr)
         return 2
     result = check(data_dir)
     if not result.ok:

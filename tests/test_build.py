@@ -47,20 +47,23 @@ def test_build_stops_before_any_notebook_on_bad_data(data, tmp_path):
 
 
 @pytest.mark.parametrize("via", ["--data", "DILEMMA_DATA_DIR", "DILEMMA_FIGURES_DIR"])
-def test_build_from_other_data_or_to_other_figures_without_out_stops_before_anything_runs(data, tmp_path, monkeypatch,
-                                                                                          capsys, via):
+@pytest.mark.parametrize("out", [None, "the repository"])
+def test_build_from_other_data_or_to_other_figures_in_place_stops_before_anything_runs(data, tmp_path, monkeypatch,
+                                                                                       capsys, via, out):
     from dilemma import build as build_module
 
     # in-process, with the check replaced: were the guard ever to fail, nothing would run in place over the repository
     monkeypatch.setattr(build_module, "check", lambda *args: pytest.fail("the build got past the guard"))
+    out = out and paths.ROOT / "notebooks" / ".."  # `--out .` typed in the repository, spelled another way
     if via == "--data":
-        code = build_module.build(data=data)
+        code = build_module.build(data=data, out=out)
     else:
         monkeypatch.setenv(via, str(data if via == "DILEMMA_DATA_DIR" else tmp_path / "figures"))
-        code = build_module.build()
+        code = build_module.build(out=out)
     assert code == 2
     err = capsys.readouterr().err
-    assert "without --out" in err and ("--data" if via == "--data" else f"${via}") in err
+    assert ("without --out" if out is None else "(the repository itself)") in err
+    assert ("--data" if via == "--data" else f"${via}") in err
 
 
 @pytest.fixture(scope="module")
