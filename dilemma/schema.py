@@ -26,7 +26,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +43,7 @@ ID_FORMS = {
     "^s-[0-9]{8}-(car|pac|ven)(-([2-9]|[1-9][0-9]+))?$":
         "s-yyyymmdd-car, -pac or -ven, with -2, -3 ... for another strike that day in that theater",
     "^(ve|sy)-[0-9]{8}(-[a-z0-9]+)+$": "ve- or sy-, yyyymmdd, then lower-case words joined by hyphens",
+    f"^{ID_PATTERN}$": "of an id: lower-case letters, digits and hyphens (no _ or spaces), starting with a letter or digit",
 }
 """The id patterns of datapackage.json that enforce a documented form, and that form in words for the message (a
 pattern edited in the descriptor falls back to quoting the pattern alone)."""
@@ -167,6 +168,10 @@ def read_package(data_dir: Path) -> tuple[dict, list[Problem]]:
     as_of = descriptor.get("data_as_of")
     if not _is_iso_date(as_of):
         problems.append(Problem(shown, column="data_as_of", message="must be a date as YYYY-MM-DD", value=str(as_of)))
+    elif date.fromisoformat(as_of) > date.today() + timedelta(days=1):  # a day's grace for time zones
+        problems.append(Problem(shown, column="data_as_of", message=f"is after today ({date.today():%Y-%m-%d}): a typo? "
+                                "It is the day the tables were brought up to date, and no row may be dated after it",
+                                value=as_of))
     return descriptor, problems
 
 
@@ -235,7 +240,8 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
     if len(header) == 1 and len(expected) > 1:
         found = next((d for d in (";", "\t", "|") if d in header[0]), None)
         what = f"the header is separated by {found!r}" if found else "the header has a single column"
-        problems.append(Problem(shown, 1, message=f"is not comma-separated: {what}", value=header[0]))
+        problems.append(Problem(shown, 1, message=f"is not comma-separated: {what}; re-export it as CSV with commas "
+                                "(data/README.md, 'Editing in a spreadsheet')", value=header[0]))
         return problems
     header = [_fix_bytes(h) for h in header]
     problems += _check_header(shown, header, expected)
@@ -572,8 +578,8 @@ def _rule_not_after_data_as_of(tables, as_of):
             else:
                 continue
             for line in column.index[late.fillna(False)]:
-                yield (name, line, fdesc["name"], f"{AFTER_DATA_AS_OF} {as_of:%Y-%m-%d} in datapackage.json",
-                       shown[line])
+                yield (name, line, fdesc["name"], f"{AFTER_DATA_AS_OF} {as_of:%Y-%m-%d} in datapackage.json (a typo, "
+                       "or data_as_of not moved forward with this update)", shown[line])
 
 
 def _rule_written_as(tables, as_of):
@@ -590,6 +596,8 @@ def _rule_written_as(tables, as_of):
 
 def _rule_source_ids(tables, as_of):
     known = set(tables["sources"].frame["source_id"].dropna())
+    suggestible = [i for i in known if re.fullmatch(ID_PATTERN, i)]  # never offer an id that is itself wrong
+    spelt = {i.strip().lower(): i for i in known if i not in suggestible}  # a wrong id there, right here
     sources_whole = tables["sources"].whole
     cited: set[str] = set()
     suggested = 0
@@ -600,9 +608,13 @@ def _rule_source_ids(tables, as_of):
             ids = re.split(r"[;,\s]+", value.strip())  # a space or comma for ';' is the pattern's problem, not a missing id
             cited.update(ids)
             for source_id in ids:
-                if source_id and source_id not in known and sources_whole:
+                if source_id not in known and source_id in spelt and sources_whole:
+                    cited.add(spelt[source_id])
+                    yield (name, line, "source_ids", f"names a source that sources.csv writes as {spelt[source_id]!r} "
+                           "(the id there is the one to correct)", source_id)
+                elif source_id and source_id not in known and sources_whole:
                     suggested += 1  # a suggestion costs a scan of every id: the first few typos get one
-                    close = difflib.get_close_matches(source_id, known, n=1) if suggested <= 25 else []
+                    close = difflib.get_close_matches(source_id, suggestible, n=1) if suggested <= 25 else []
                     yield (name, line, "source_ids", "names a source that is not in sources.csv"
                            + (f" (did you mean {close[0]!r}?)" if close else ""), source_id)
             for source_id in sorted({i for i in ids if i and ids.count(i) > 1}):
@@ -612,6 +624,29 @@ def _rule_source_ids(tables, as_of):
     for line, source_id in tables["sources"].frame["source_id"].dropna().items():
         if source_id not in cited:
             yield "sources", line, "source_id", "source is not cited by any row of any table", source_id
+
+
+def _rule_dates_against_sources(tables, as_of):
+    sources = tables["sources"].frame
+    for line, row in sources[(sources["accessed"] < sources["published"]).fillna(False)].iterrows():
+        yield "sources", line, "accessed", "is before the source's published date", f"{row['accessed']:%Y-%m-%d}"
+    if not tables["sources"].whole:
+        return  # sources a broken sources.csv could not give would look missing
+    published = sources.dropna(subset=["source_id", "published"]).set_index("source_id")["published"].to_dict()
+    for name, column in SOURCED_DATES.items():
+        frame = tables[name].frame
+        for line, row in frame[frame["source_ids"].notna() & frame[column].notna()].iterrows():
+            ids = row["source_ids"].split(";")
+            if not all(i in published for i in ids):
+                continue  # an undated source may be the newer one
+            newest = max(ids, key=published.get)
+            if published[newest] < row[column] - pd.Timedelta(days=1):  # a day's grace for time zones
+                yield (name, line, "source_ids", f"every source it cites was published before its {column} (the newest, "
+                       f"of {published[newest]:%Y-%m-%d}, is shown): a source of another row?", newest)
+
+
+SOURCED_DATES = {"events": "date", "strikes": "date", "casualty_estimates": "as_of"}
+"""Tables whose rows report something on a date: at least one cited source must be published on or after it."""
 
 
 CASE_PREFIX = {"venezuela": "ve-", "syria": "sy-"}
@@ -734,6 +769,8 @@ CROSS_FIELD_RULES = {
     "no date after data_as_of": _rule_not_after_data_as_of,
     "every date and number written as the format says": _rule_written_as,
     "every source id exists and every source is cited": _rule_source_ids,
+    "a source is not accessed before it was published, and a row cites one published on or after its date":
+        _rule_dates_against_sources,
     "event_id starts with its case's prefix (ve-, sy-)": _rule_event_id_case,
     "part_of names an earlier first step of the same case": _rule_part_of,
     "comparison's SIPRI TIV totals are the sums of arms_transfers": _rule_tiv_total,

@@ -158,6 +158,7 @@ def test_a_data_path_that_is_not_a_folder(data, capsys):
 @pytest.mark.parametrize(("change", "message"), [
     (lambda p: p["resources"][2].pop("schema"), "resource 3 needs a name, a path and a schema"),
     (lambda p: p.update(data_as_of=20261127), "data_as_of: must be a date as YYYY-MM-DD (got '20261127')"),
+    (lambda p: p.update(data_as_of=f"{date.today().year + 1}{p['data_as_of'][4:]}"), "data_as_of: is after today"),
 ])
 def test_a_malformed_package_descriptor_is_reported_not_raised(data, capsys, change, message):
     path = data / "datapackage.json"
@@ -793,6 +794,20 @@ def test_a_misspelt_source_id_or_part_of_gets_the_nearest_id(data, capsys):
     assert code == 1
     expect(out, strikes, line, "source_ids", f"(did you mean {right!r}?)")
     expect(out, events, step, "part_of", f"(did you mean {first!r}?)")
+
+
+def test_a_source_id_in_capitals_is_never_offered_as_the_nearest_id(data, capsys):
+    sources, strikes = data / "sources.csv", data / "strikes.csv"
+    line = find_line(strikes, "source_ids", lambda v: ";" not in v)
+    cited = cell(strikes, line, "source_ids")
+    source = find_line(sources, "source_id", lambda v: v == cited)
+    set_cell(sources, source, "source_id", cited.upper())  # the row citing it keeps the right, lower-case id
+    code, out = run_check(data, capsys)
+    assert code == 1
+    expect(out, sources, source, "source_id", "must be lower case")
+    about = [o for o in out if o.startswith(f"{strikes}:{line}: source_ids: ")]
+    assert about == [f"{strikes}:{line}: source_ids: names a source that sources.csv writes as {cited.upper()!r} (the id "
+                     f"there is the one to correct) (got {cited!r})"], out
 
 
 def test_the_scale_benchmarks_synthetic_data_passes_the_check(tmp_path, capsys, monkeypatch):
