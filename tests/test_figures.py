@@ -486,6 +486,34 @@ def test_a_milestone_label_does_not_hide_a_marker_drawn_before_it():
     plt.close(fig)
 
 
+def vocabulary(resource: str | None, field: str | None) -> set[str]:
+    """The values datapackage.json allows in a field (the resource names when ``resource`` is None)."""
+    package = json.loads((paths.ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    if resource is None:
+        return {r["name"] for r in package["resources"]}
+    fields = next(r for r in package["resources"] if r["name"] == resource)["schema"]["fields"]
+    return set(next(f for f in fields if f["name"] == field)["constraints"]["enum"])
+
+
+@pytest.mark.parametrize(("palette", "resource", "field"), [
+    ("ACTOR_COLORS", "events", "actor"), ("ACTOR_LABELS", "events", "actor"), ("CATEGORY_COLORS", "events", "category"),
+    ("CASE_COLORS", "events", "case"), ("THEATER_COLORS", "strikes", "theater"), ("THEATER_LABELS", "strikes", "theater"),
+    ("STATUS_COLORS", "weapon_systems", "status"), ("SOURCE_TYPE_COLORS", "sources", "source_type"),
+    ("TABLE_COLORS", None, None)])
+def test_every_palette_has_a_colour_for_each_value_of_its_vocabulary_and_no_other(palette, resource, field):
+    """The charts draw a value in its palette's colour; a value added to datapackage.json's vocabulary and not here would
+    be counted in a chapter's totals and left out of its chart (or stop it with a KeyError)."""
+    assert set(getattr(fg, palette)) == vocabulary(resource, field)
+
+
+def test_the_words_and_the_ordering_of_deeds_name_only_event_categories():
+    from dilemma import analysis as an
+
+    categories = vocabulary("events", "category")
+    assert set(an.WORDS) <= categories and set(an.CONCRETENESS) <= categories
+    assert not set(an.WORDS) & set(an.CONCRETENESS)
+
+
 @pytest.mark.parametrize("palette", ["THEATER_COLORS", "STATUS_COLORS", "CATEGORY_COLORS", "FATE_COLORS", "TABLE_COLORS",
                                      "SOURCE_TYPE_COLORS"])
 def test_palettes_of_places_conditions_and_kinds_reuse_no_actors_colour(palette):
