@@ -20,8 +20,16 @@ def data_dir() -> Path:
 
 
 def figures_dir() -> Path:
-    """The folder figures are written to."""
-    return Path(os.environ.get("DILEMMA_FIGURES_DIR") or ROOT / "figures")
+    """The folder figures are written to: ``DILEMMA_FIGURES_DIR``, else the repository's figures/, which show data/ only:
+    with ``DILEMMA_DATA_DIR`` naming other data and no ``DILEMMA_FIGURES_DIR``, ValueError (a chapter run by hand on a
+    copy of the data would overwrite the committed figures with its numbers)."""
+    if os.environ.get("DILEMMA_FIGURES_DIR"):
+        return Path(os.environ["DILEMMA_FIGURES_DIR"])
+    if data_dir().resolve() != (ROOT / "data").resolve():
+        raise ValueError(f"$DILEMMA_DATA_DIR is {data_dir()}, not the repository's data/: set $DILEMMA_FIGURES_DIR to a "
+                         "folder for this data's figures, or the repository's figures/ would get its numbers (or build "
+                         "with --data and --out)")
+    return ROOT / "figures"
 
 
 def display(path: Path) -> str:

@@ -60,6 +60,17 @@ def test_a_readers_own_matplotlibrc_does_not_reach_the_files(tmp_path):
     assert saved["personal"] == saved["plain"]
 
 
+def test_a_chapter_run_by_hand_on_other_data_never_writes_the_repositorys_figures(tmp_path, monkeypatch):
+    monkeypatch.setenv("DILEMMA_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DILEMMA_FIGURES_DIR")
+    with pytest.raises(ValueError, match=r"set \$DILEMMA_FIGURES_DIR"):
+        fg.save(draw(), "99-test", title="A finding", subtitle="What is measured", tables=["strikes"], data_as_of=AS_OF)
+    assert not (paths.ROOT / "figures" / "99-test.png").exists()
+    monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path / "figures"))
+    fg.save(draw(), "99-test", title="A finding", subtitle="What is measured", tables=["strikes"], data_as_of=AS_OF)
+    assert (tmp_path / "figures" / "99-test.png").exists()
+
+
 def test_the_numbers_drawn_are_written_as_csv_with_stable_text(figures_dir):
     months = pd.DataFrame({"strikes": [2, 0], "share": [1 / 3, 0.5]},
                           index=pd.period_range("2025-09", periods=2, freq="M").rename("month"))
