@@ -24,7 +24,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from dilemma.schema import check, report_lines
+    from dilemma.schema import check, report_lines, rewrite_notes
 
     result = check(args.data)
     if not result.ok:
@@ -33,6 +33,8 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     counts = ", ".join(f"{name} {len(t.rows)}" for name, t in result.tables.items())
     print(f"ok: {paths.display(args.data)} is valid (data as of {result.package['data_as_of']}; rows: {counts})")
+    for note in rewrite_notes(args.data):
+        print(note)
     if args.audit:
         _print_audit(result)
     return 0

@@ -31,9 +31,9 @@ import nbformat
 
 from dilemma import briefing, paths
 from dilemma.analysis import reconcile, reconcile_fixes
-from dilemma.data import TRUSTED_DIGEST_ENV, documented_unreconciled, remember
+from dilemma.data import TRUSTED_DIGEST_ENV, documented_newest, documented_unreconciled, remember
 from dilemma.paths import write_if_changed
-from dilemma.schema import check, digest, report_lines
+from dilemma.schema import check, digest, report_lines, rewrite_notes
 
 TIMEOUT = 900
 FIGURE_FILES = "[0-9][0-9]-*"
@@ -127,6 +127,20 @@ def reconciliation_note(data_dir: Path, tables: dict) -> str:
             "data: " + "; ".join(fixes)) if fixes else ""
 
 
+def coverage_note(data_dir: Path, tables: dict) -> str:
+    """A note when the newest strike or event is no longer the one the data folder's README.md was written for: its
+    coverage section, the README's last search date and a row calling itself the latest are hand-written ('' when
+    they match, or without the marker)."""
+    documented = documented_newest(data_dir)
+    if documented is None:
+        return ""
+    moved = [f"the newest {name[:-1]} is now {tables[name]['date'].max():%Y-%m-%d}, not {when:%Y-%m-%d}"
+             for name, when in documented.items() if tables[name]["date"].max() != when]
+    return (f"note: {'; '.join(moved)}: update 'Coverage and known gaps' in {paths.display(data_dir / 'README.md')} and "
+            "the two dates it was written for, the date of the last search under 'Limitations' in README.md, and the "
+            "note of any row that called itself the latest") if moved else ""
+
+
 def build(data: Path | None = None, out: Path | None = None, jobs: int | None = None) -> int:
     started = time.perf_counter()
     data_dir = Path(data or paths.data_dir()).resolve()
@@ -149,6 +163,8 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         print(f"build stopped: {len(result.problems)} data problem(s); no notebook was run", file=sys.stderr)
         return 1
     print(f"data ok: {paths.display(data_dir)} (data as of {result.package['data_as_of']})", flush=True)
+    for note in rewrite_notes(data_dir):
+        print(note)
     remember(data_dir, result)  # the README's headline and audit load the same data: no second check
     checked = time.perf_counter()
 
@@ -194,9 +210,10 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
     if removed:
         print(f"removed {len(removed)} file(s) of figures no notebook makes any more: {', '.join(removed)}")
     done = time.perf_counter()
-    note = reconciliation_note(data_dir, {name: table.frame for name, table in result.tables.items()})
-    if note:
-        print(note)
+    frames = {name: table.frame for name, table in result.tables.items()}
+    for note in (reconciliation_note(data_dir, frames), coverage_note(data_dir, frames)):
+        if note:
+            print(note)
     print(f"build ok: {len(todo)} notebook(s), {len(figures)} figure(s), "
           f"{paths.display(figures_out / 'briefing.pdf')}, in {done - started:.1f} s "
           f"(check {checked - started:.1f} s, notebooks {executed - checked:.1f} s, briefing pack {done - executed:.1f} s)")

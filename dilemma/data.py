@@ -74,6 +74,20 @@ def documented_unreconciled(data_dir: Path | None = None) -> dict[str, tuple[int
     return {found[0]: tuple(map(int, found[1:])) for found in UNRECONCILED_ROW.findall(block.group(1))}
 
 
+NEWEST_MARK = re.compile(r"written for the newest strike of (\d{4}-\d{2}-\d{2}) and the newest event of\s+(\d{4}-\d{2}-\d{2})")
+
+
+def documented_newest(data_dir: Path | None = None) -> dict[str, pd.Timestamp] | None:
+    """The newest strike and event dates the data folder's README.md says "Coverage and known gaps" was written for:
+    {"strikes": date, "events": date}; None without a README or that sentence."""
+    readme = Path(data_dir or paths.data_dir()) / "README.md"
+    try:
+        found = NEWEST_MARK.search(readme.read_text(encoding="utf-8")) if readme.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None  # the reconciliation note already says the README cannot be read
+    return {"strikes": pd.Timestamp(found[1]), "events": pd.Timestamp(found[2])} if found else None
+
+
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """One validated, typed table by resource name."""
     return checked(data_dir).tables[name].frame.reset_index(drop=True).copy()

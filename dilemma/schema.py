@@ -791,6 +791,23 @@ def resource_paths(data_dir: Path) -> list[str]:
         return []
 
 
+def rewrite_notes(data_dir: Path) -> list[str]:
+    """Notes (not problems) on files the check accepts but git would show as changed on every line: Windows line
+    endings, or every cell quoted (the header quoted: the repository's files quote only cells that need it)."""
+    notes = []
+    for name in resource_paths(data_dir):
+        path = Path(data_dir) / name
+        head = path.read_bytes()[:4096] if path.is_file() else b""
+        kinds = [what for what, found in (("Windows line endings", b"\r\n" in head),
+                                          ("every cell quoted", head.lstrip(codecs.BOM_UTF8).startswith(b'"')))
+                 if found]
+        if kinds:
+            notes.append(f"note: {display(path)}: {' and '.join(kinds)}: accepted, but git will show every line as changed; "
+                         "re-save it with plain line endings and quotes only where needed, or restore it from git "
+                         "(data/README.md, 'Editing in a spreadsheet')")
+    return notes
+
+
 def digest(data_dir: Path) -> str:
     """SHA-256 over datapackage.json and every file it names (missing files count as empty)."""
     data_dir = Path(data_dir)

@@ -7,6 +7,7 @@ Decisions are documented in data/README.md ("Errors versus normalisations").
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -259,6 +260,13 @@ def test_crlf_line_endings_are_a_safe_normalisation(data, capsys):
         path = data / name
         before = path.read_bytes()
         path.write_bytes(before.replace(b"\n", b"\r\n"))
+    rows = read_rows(data / "sources.csv")
+    with (data / "sources.csv").open("w", encoding="utf-8", newline="") as handle:  # a spreadsheet's "quote all" save
+        csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
     code, out = run_check(data, capsys)
     assert code == 0, "\n".join(out)
     assert (data / "events.csv").read_bytes().count(b"\r\n") > 10, "the file is read, never rewritten"
+    # accepted, but said: committed, every line would show as changed in git
+    assert [line.split(": accepted")[0] for line in out[1:]] == [
+        f"note: {data / 'sources.csv'}: every cell quoted", f"note: {data / 'events.csv'}: Windows line endings",
+        f"note: {data / 'strikes.csv'}: Windows line endings"]

@@ -8,10 +8,12 @@ update of the data that leaves the table stale.
 
 from __future__ import annotations
 
-from conftest import REAL_DATA, cell, read_rows, write_rows
+import json
+
+from conftest import REAL_DATA, cell, find_line, read_rows, set_cell, write_rows
 
 from dilemma import analysis as an
-from dilemma.build import reconciliation_note
+from dilemma.build import coverage_note, reconciliation_note
 from dilemma.data import documented_unreconciled
 from dilemma.schema import check
 
@@ -77,6 +79,18 @@ def test_a_later_strike_leaves_the_table_stale_and_the_failure_says_which_number
     note = reconciliation_note(data, frames)  # what the build prints: the same instructions, naming the file
     assert note.startswith(f"note: {data / 'README.md'}") and all(f in note for f in fix)
     assert reconciliation_note(REAL_DATA, {n: t.frame for n, t in check(REAL_DATA).tables.items()}) == ""
+
+
+def test_data_readme_says_which_newest_rows_its_coverage_was_written_for_and_a_later_row_gets_a_note(data):
+    assert coverage_note(REAL_DATA, {n: t.frame for n, t in check(REAL_DATA).tables.items()}) == ""
+    path = data / "strikes.csv"
+    as_of = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))["data_as_of"]
+    line = find_line(path, "date_precision", lambda v: v == "day")
+    set_cell(path, line, "date", as_of)  # a strike found after the coverage section was written
+    set_cell(path, line, "announced_date", "")
+    note = coverage_note(data, {n: t.frame for n, t in check(data).tables.items()})
+    assert note.startswith(f"note: the newest strike is now {as_of}, not ") and "Coverage and known gaps" in note
+    assert "newest event" not in note
 
 
 def test_a_readme_the_note_cannot_read_says_so_instead_of_failing_the_build(data):
