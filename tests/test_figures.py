@@ -25,6 +25,15 @@ def draw():
     return fig
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Outside a notebook ``save`` leaves its figure open: close every test's figures after it."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 @pytest.fixture
 def figures_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path))
