@@ -408,10 +408,16 @@ def kind_mix(events: pd.DataFrame) -> dict[str, int]:
             "reported_force_deeds": int((force & reported).sum())}
 
 
+def established(steps: pd.DataFrame) -> pd.DataFrame:
+    """The steps confirmed or reported: claims and denials are left out of every share of words and deeds."""
+    return steps[~steps["claim_status"].isin(UNVERIFIED)]
+
+
 def established_deeds(deeds: pd.DataFrame) -> pd.DataFrame:
     """The deeds confirmed or reported, pull-outs aside: claims nobody verified and withdrawals (``military_withdrawal``,
     acts that run against commitment) left out. Not all of them are help: a flight of unknown cargo is among them."""
-    return deeds[~deeds["claim_status"].isin(UNVERIFIED) & (deeds["category"] != "military_withdrawal")]
+    deeds = established(deeds)
+    return deeds[deeds["category"] != "military_withdrawal"]
 
 
 def by_category(deeds: pd.DataFrame) -> str:

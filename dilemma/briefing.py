@@ -229,7 +229,7 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     russia = an.case_events(events, "venezuela", since="2025-01-01")
     before, after, either = an.split_at(russia[russia["actor"] == "russia"], an.FALL["venezuela"])
     during, since_fall = an.kind_mix(before), an.kind_mix(after)
-    firm = before[~before["claim_status"].isin(an.UNVERIFIED)]
+    firm = an.established(before)
     later = an.later_overall_tolls(tables["casualty_estimates"], raid["date"])
     lines += ["",
               "- The 3 January 2026 raid that captured Maduro: no toll was independently verified; "

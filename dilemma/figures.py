@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -306,6 +307,10 @@ def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_a
     at ``TITLE_SMALLEST`` points, or ink at the canvas edge, raises ValueError naming the figure before any file is
     written.
     """
+    if not re.fullmatch(r"\d{2}-[a-z0-9-]+", name) or (notebook and name[:2] != notebook[:2]):
+        # two chapters saving one name would overwrite each other's files in a parallel build, the last one winning
+        raise ValueError(f"{name}: a figure's name is NN-slug, NN its chapter's number"
+                         + (f" ({notebook[:2]}, from {notebook})" if notebook else ""))
     # Long titles and subtitles shrink to the width, down to a size still legible on a slide (a longer one stops the
     # figure before any file is written); the subtitle stays smaller than the title.
     heading = fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", va="top", ha="left", color="#111111")

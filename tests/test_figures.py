@@ -50,6 +50,14 @@ def test_same_figure_saved_twice_gives_the_same_bytes(figures_dir, tmp_path):
     assert first == second
 
 
+@pytest.mark.parametrize("name", ["02-tallies", "3-tallies", "03 tallies"])
+def test_a_figure_named_for_another_chapter_or_not_nn_slug_stops_before_any_file(figures_dir, name):
+    with pytest.raises(ValueError, match="a figure's name is NN-slug, NN its chapter's number"):
+        fg.save(draw(), name, title="A finding", subtitle="What is measured", tables=["strikes"], data_as_of=AS_OF,
+                notebook="03_arsenal.ipynb")
+    assert not list(figures_dir.iterdir())
+
+
 def test_a_readers_own_matplotlibrc_does_not_reach_the_files(tmp_path):
     import subprocess
     import sys
