@@ -38,7 +38,9 @@ def write_index(figures_dir: Path) -> list[dict]:
              "PNG (300 dpi), SVG and vector PDF, with the numbers it draws as CSV (to rebuild a chart in another tool:",
              "the column names are the chart's series; the notebook named below draws them) and its title, subtitle,",
              "caption, tables and data date as JSON; [`briefing.pdf`](briefing.pdf) holds them all, one per page, with",
-             "captions and sources.", ""]
+             "captions and sources. The SVG and PDF draw their text as outlines, the same on every machine but not",
+             "editable as text: to re-title or translate a chart, change its title in the notebook, or redraw it from",
+             "its CSV.", ""]
     for meta in metas:
         tables = ", ".join(f"`{t}.csv`" for t in meta["tables"])
         lines += [f"## {meta['name']}: {meta['title']}", "",
@@ -120,7 +122,7 @@ def _place(writer, page, figure, scale: float, x: float, y: float) -> None:
     page.replace_contents(content)
 
 
-def write_pdf(figures_dir: Path) -> Path:
+def write_pdf(figures_dir: Path, data_digest: str = "") -> Path:
     """figures/briefing.pdf: a title page with contents, then one figure per page with its caption and sources.
 
     Text pages are drawn with matplotlib; each figure's own vector PDF is placed on its page, so the pack stays
@@ -136,7 +138,8 @@ def write_pdf(figures_dir: Path) -> Path:
 
     def title_pages(contents_pages: int) -> list[tuple[str, float, str, float]]:  # numbered after the contents pages
         return [(f"{fig_style.REPORT}: briefing figures", 26, "bold", 0.03),
-                (f"Data as of {as_of}. Every figure is built from the report's CSV tables; "
+                (f"Data as of {as_of}" + (f" (data sha256 {data_digest}, as every chapter prints it)" if data_digest
+                                          else "") + ". Every figure is built from the report's CSV tables; "
                  "every row's sources are in data/sources.csv.", 13, "normal", 0.015),
                 (CREDIT, 10.5, "normal", 0.015),
                 (READING_KEY, 10.5, "normal", 0.03),
@@ -208,7 +211,8 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
     strikes, events, comparison = tables["strikes"], tables["events"], tables["comparison"]
     as_of = d.data_as_of(data_dir)
     theaters = an.theater_totals(strikes)
-    lines = [f"**Data as of {an.fmt_date(as_of)}.**", "",
+    lines = [f"**Data as of {an.fmt_date(as_of)}** (data sha256 `{d.short_digest(data_dir)}`, as every chapter prints "
+             "it).", "",
              "| US boat strikes | strikes | vessels | killed | survivors of the first hit | of whom: rescued "
              "| of whom: presumed dead | of whom: killed by a follow-up strike (in killed) | of whom: fate not reported |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]

@@ -31,7 +31,7 @@ import nbformat
 
 from dilemma import briefing, paths
 from dilemma.analysis import reconcile, reconcile_fixes
-from dilemma.data import TRUSTED_DIGEST_ENV, documented_newest, documented_unreconciled, remember
+from dilemma.data import TRUSTED_DIGEST_ENV, documented_newest, documented_unreconciled, remember, short_digest
 from dilemma.paths import write_if_changed
 from dilemma.schema import check, digest, report_lines, rewrite_notes
 
@@ -197,7 +197,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         executed = time.perf_counter()
         try:
             figures = briefing.write_index(staged_figures)
-            briefing.write_pdf(staged_figures)
+            briefing.write_pdf(staged_figures, short_digest(data_dir))
             text = briefing.readme_text(paths.ROOT / "README.md", data_dir, [staged_notebooks / nb.name for nb in todo])
         except Exception as exc:  # a README without its markers, a chapter without its findings cell, a bad sidecar
             print(f"build failed while writing the briefing pack: {exc if isinstance(exc, ValueError) else repr(exc)}; "

@@ -119,9 +119,13 @@ def data_as_of(data_dir: Path | None = None) -> pd.Timestamp:
     return checked(data_dir).data_as_of
 
 
+def short_digest(data_dir: Path | None = None) -> str:
+    """The first 12 hex digits of the data's SHA-256: what tells two builds of the same data date apart."""
+    return digest(Path(data_dir or paths.data_dir()))[:12]
+
+
 def fingerprint(data_dir: Path | None = None) -> str:
     """One line that changes whenever any byte of the data changes: date, row counts, short hash."""
-    data_dir = Path(data_dir or paths.data_dir())
     result = checked(data_dir)
     rows = ", ".join(f"{name} {len(table.rows)}" for name, table in result.tables.items())
-    return f"data as of {result.data_as_of:%Y-%m-%d} | rows: {rows} | sha256 {digest(data_dir)[:12]}"
+    return f"data as of {result.data_as_of:%Y-%m-%d} | rows: {rows} | sha256 {short_digest(data_dir)}"

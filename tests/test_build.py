@@ -14,6 +14,7 @@ from conftest import REAL_DATA, cell, find_line, set_cell
 
 from dilemma import paths
 from dilemma.build import execute, notebooks
+from dilemma.data import short_digest
 
 TRACKED = ("notebooks", "figures", "data", "README.md")
 
@@ -117,6 +118,10 @@ def test_briefing_has_a_contents_page_then_each_figure_on_its_own_page(built):
     assert len(metas) > 0 and len(reader.pages) == 1 + len(metas)
     contents = words(reader.pages[0].extract_text())
     assert "CC BY 4.0" in contents and "keep each figure's source line" in contents  # the licence travels with the pack
+    # the data's fingerprint, as each chapter prints it, tells this pack from one built on other data of the same date
+    digest = short_digest(REAL_DATA)
+    assert f"data sha256 {digest}" in contents and f"data sha256 `{digest}`" in (out / "README.md").read_text()
+    assert all(f"sha256 {digest}" in nb.read_text() for nb in (out / "notebooks").glob("*.ipynb"))
     for meta, page in zip(metas, reader.pages[1:], strict=True):
         text = words(page.extract_text())
         assert words(meta["title"]) in contents
