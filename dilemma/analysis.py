@@ -105,14 +105,14 @@ def placed_on(strikes: pd.DataFrame) -> pd.Series:
 
 
 def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
-    """Strikes counted and deaths per week (Monday start) by theater, medium- and low-confidence records in
+    """Strikes counted and deaths per week (Monday start) by theater and confidence, in ``<theater>_high``,
     ``<theater>_medium`` and ``<theater>_low`` columns, so charts can draw each level as the house rule says (high like
     confirmed, medium like reported, low like claimed) in its theater's colour. A strike known only to its month is counted in
     the week it was announced when that is known (``placed_on``)."""
     vs = vessel_strikes(strikes)
     vs["week"] = placed_on(vs).dt.to_period("W-SUN").dt.start_time
     theater = vs["theater"].astype("str")
-    group = theater + vs["confidence"].astype("str").map({"medium": "_medium", "low": "_low"}).fillna("")
+    group = theater + "_" + vs["confidence"].astype("str")
     grouped = vs.groupby(["week", group])[["strikes_counted", "killed_best"]].sum()
     weeks = pd.date_range(vs["week"].min(), vs["week"].max(), freq="7D")
     wide = grouped.unstack(fill_value=0).reindex(weeks, fill_value=0)

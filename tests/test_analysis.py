@@ -280,10 +280,10 @@ def test_weekly_strikes_start_weeks_on_monday_and_split_medium_and_low_confidenc
     weeks = ["2025-09-01", "2025-09-08", "2025-09-15", "2025-09-22", "2025-09-29"]
     assert [f"{w:%Y-%m-%d}" for w in weekly.index] == weeks
     killed = {column: weekly["killed_best"][column].tolist() for column in weekly["killed_best"]}
-    assert killed == {"caribbean": [3, 0, 0, 0, 0], "caribbean_medium": [0, 2, 0, 0, 0], "eastern_pacific": [0, 5, 0, 0, 0],
+    assert killed == {"caribbean_high": [3, 0, 0, 0, 0], "caribbean_medium": [0, 2, 0, 0, 0], "eastern_pacific_high": [0, 5, 0, 0, 0],
                       "eastern_pacific_medium": [0, 0, 0, 0, 1], "caribbean_low": [0, 0, 0, 6, 0],
                       "eastern_pacific_low": [0, 4, 0, 0, 0]}
-    assert weekly["strikes_counted"]["eastern_pacific"].tolist() == [0, 2, 0, 0, 0]  # c counts two strikes
+    assert weekly["strikes_counted"]["eastern_pacific_high"].tolist() == [0, 2, 0, 0, 0]  # c counts two strikes
 
 
 def test_a_month_dated_strike_is_drawn_in_the_week_it_was_announced():
@@ -292,7 +292,7 @@ def test_a_month_dated_strike_is_drawn_in_the_week_it_was_announced():
         "confidence": "high", "strikes_counted": 1, "killed_best": [3, 2, 1],
         "date": pd.to_datetime(["2026-06-01", "2026-06-01", "2026-06-10"]), "date_precision": ["month", "month", "day"],
         "announced_date": pd.to_datetime(["2026-06-18", None, None])})
-    killed = an.weekly_strikes(strikes)["killed_best"]["eastern_pacific"]
+    killed = an.weekly_strikes(strikes)["killed_best"]["eastern_pacific_high"]
     # Thu 18 Jun 2026 is in the week of Mon 15 Jun; the one never announced stays in the week of its month's 1st (a Monday)
     assert {f"{week:%Y-%m-%d}": n for week, n in killed.items() if n} == {"2026-06-01": 2, "2026-06-08": 1, "2026-06-15": 3}
 
@@ -304,7 +304,7 @@ def test_a_month_dated_strike_disclosed_after_its_month_is_drawn_in_its_month_an
         "date": pd.to_datetime(["2026-05-01", "2026-05-20"]), "date_precision": ["month", "day"],
         "announced_date": pd.to_datetime(["2026-06-02", None])})
     assert an.placed_on(strikes).tolist() == [pd.Timestamp("2026-05-31"), pd.Timestamp("2026-05-20")]
-    killed = an.weekly_strikes(strikes)["killed_best"]["eastern_pacific"]
+    killed = an.weekly_strikes(strikes)["killed_best"]["eastern_pacific_high"]
     assert {f"{week:%Y-%m-%d}": n for week, n in killed.items() if n} == {"2026-05-18": 1, "2026-05-25": 3}
     # a published tally can have counted it only from the day it was disclosed
     assert an.running_totals(strikes)["killed_best"].to_dict() == {pd.Timestamp("2026-05-20"): 1,
