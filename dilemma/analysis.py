@@ -257,6 +257,26 @@ def label(value: str) -> str:
     return LABELS.get(value, value.replace("_", " "))
 
 
+def per_month_text(counts: pd.Series) -> str:
+    """Monthly counts (a Period index) as text, a run of three or more empty months said once: 'Jan 2026 43, Feb 2026 0,
+    none from Mar to Jun 2026, Jul 2026 1' (a list that grows by a month of zeros each month after the record ends would
+    bury its point)."""
+    parts, run = [], []
+    for month, n in [*counts.items(), (None, None)]:  # a sentinel closes the last run
+        if n == 0:
+            run.append(month)
+            continue
+        if len(run) >= 3:
+            start = f"{run[0]:%b}" if run[0].year == run[-1].year else f"{run[0]:%b %Y}"
+            parts.append(f"none from {start} to {run[-1]:%b %Y}")
+        else:
+            parts += [f"{m:%b %Y} 0" for m in run]
+        run = []
+        if month is not None:
+            parts.append(f"{month:%b %Y} {n}")
+    return ", ".join(parts)
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 strike', '3 strikes', '0 words'; ``many`` for irregular plurals."""
     return f"{n} {word if n == 1 else many or word + 's'}"

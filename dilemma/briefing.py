@@ -249,7 +249,7 @@ def headline_markdown(data_dir: Path | None, key_figure: str) -> str:
               "recorded event): "
               f"{len(after)} steps, {an.months_after(after, an.FALL['venezuela'])} of them in its first two months, "
               f"{since_fall['deeds']} of them deeds" + an.status_note(after[after["kind"] == "deeds"])
-              + (f" ({len(either)} more dated only to the capture's month)." if len(either) else ".")]
+              + (f" ({len(either)} more dated only to a month or year that holds the capture)." if len(either) else ".")]
     days = {case: an.comparison_value(comparison, "days_final_offensive_to_fall", case) for case in ("syria", "venezuela")}
     lines.append("- Days from the start of the final push to the fall of Russia's client (the start is an analytic "
                  "choice; other starts and their sources are in the notes of `data/comparison.csv`):")

@@ -221,6 +221,14 @@ def test_low_confidence_note_counts_only_what_rests_on_weak_records():
     assert an.low_confidence_note(vs[vs["confidence"] == "high"]) == ""
 
 
+def test_per_month_text_says_a_long_run_of_empty_months_once():
+    months = pd.period_range("2025-11", periods=9, freq="M")
+    counts = pd.Series([43, 0, 8, 0, 0, 0, 0, 0, 1], index=months)
+    assert an.per_month_text(counts) == "Nov 2025 43, Dec 2025 0, Jan 2026 8, none from Feb to Jun 2026, Jul 2026 1"
+    assert an.per_month_text(counts.iloc[:5]) == "Nov 2025 43, Dec 2025 0, Jan 2026 8, Feb 2026 0, Mar 2026 0"
+    assert an.per_month_text(pd.Series([0, 0, 0], index=months[:3])) == "none from Nov 2025 to Jan 2026"
+
+
 def test_plural():
     assert [an.plural(1, "strike"), an.plural(3, "strike"), an.plural(0, "word"), an.plural(2, "is", "are")] == [
         "1 strike", "3 strikes", "0 words", "2 are"]
@@ -280,9 +288,9 @@ def test_weekly_strikes_start_weeks_on_monday_and_split_medium_and_low_confidenc
     weeks = ["2025-09-01", "2025-09-08", "2025-09-15", "2025-09-22", "2025-09-29"]
     assert [f"{w:%Y-%m-%d}" for w in weekly.index] == weeks
     killed = {column: weekly["killed_best"][column].tolist() for column in weekly["killed_best"]}
-    assert killed == {"caribbean_high": [3, 0, 0, 0, 0], "caribbean_medium": [0, 2, 0, 0, 0], "eastern_pacific_high": [0, 5, 0, 0, 0],
-                      "eastern_pacific_medium": [0, 0, 0, 0, 1], "caribbean_low": [0, 0, 0, 6, 0],
-                      "eastern_pacific_low": [0, 4, 0, 0, 0]}
+    assert killed == {"caribbean_high": [3, 0, 0, 0, 0], "caribbean_medium": [0, 2, 0, 0, 0],
+                      "caribbean_low": [0, 0, 0, 6, 0], "eastern_pacific_high": [0, 5, 0, 0, 0],
+                      "eastern_pacific_medium": [0, 0, 0, 0, 1], "eastern_pacific_low": [0, 4, 0, 0, 0]}
     assert weekly["strikes_counted"]["eastern_pacific_high"].tolist() == [0, 2, 0, 0, 0]  # c counts two strikes
 
 
