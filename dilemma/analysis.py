@@ -71,17 +71,23 @@ def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.Data
     """Verified events (confirmed or reported) per calendar month and ``by``, and unverified events (claimed, denied)
     per month with columns (claim status, ``by``), so a chart can draw each claim in its actor's colour and style.
 
-    Both share one month index with months without events included.
+    Both share one month index with months without events included. A row dated only to its year has no month: it is
+    left out, and counted in each frame's ``attrs["year_dated"]`` for the caller to say so.
     """
+    year_dated = int((events["date_precision"] == "year").sum())
+    events = events[events["date_precision"] != "year"]
     if events.empty:
-        raise ValueError(f"no events to count by month (by {by!r})")
+        raise ValueError(f"no events dated to a month or day to count by month (by {by!r})")
     months = events["date"].dt.to_period("M")
     full = pd.period_range(months.min(), months.max(), freq="M")
     unverified = events["claim_status"].isin(UNVERIFIED)
     verified = pd.crosstab(months[~unverified], events.loc[~unverified, by].astype("str")).reindex(full, fill_value=0)
     claims = events[unverified]
-    return verified, pd.crosstab(months[unverified], [claims["claim_status"].astype("str"), claims[by].astype("str")]
-                                 ).reindex(full, fill_value=0)
+    claimed = pd.crosstab(months[unverified], [claims["claim_status"].astype("str"), claims[by].astype("str")]
+                          ).reindex(full, fill_value=0)
+    for frame in (verified, claimed):
+        frame.attrs["year_dated"] = year_dated
+    return verified, claimed
 
 
 def vessel_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
@@ -110,6 +116,8 @@ def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
     confirmed, medium like reported, low like claimed) in its theater's colour. A strike known only to its month is counted in
     the week it was announced when that is known (``placed_on``)."""
     vs = vessel_strikes(strikes)
+    if vs.empty:
+        raise ValueError("no vessel strikes in the strike table to count by week")
     vs["week"] = placed_on(vs).dt.to_period("W-SUN").dt.start_time
     theater = vs["theater"].astype("str")
     group = theater + "_" + vs["confidence"].astype("str")
@@ -301,7 +309,9 @@ def comparison_value(comparison: pd.DataFrame, metric: str, case: str) -> pd.Ser
 
 
 def fmt_date(date: pd.Timestamp, precision: str = "day") -> str:
-    """A date as precise as it is known: '2 September 2025', 'June 2026', '2026'."""
+    """A date as precise as it is known: '2 September 2025', 'June 2026', '2026' ('no date' for a missing one)."""
+    if pd.isna(date):
+        return "no date"
     if precision == "year":
         return f"{date:%Y}"
     return f"{date:%B %Y}" if precision == "month" else f"{date.day} {date:%B %Y}"
@@ -577,6 +587,10 @@ def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFra
         precision = (tables[name][column].astype("str") if column in tables[name]
                      else pd.Series("year" if MAIN_DATE[name] == "year" else "day", index=dates.index))
         ends = happened_by(dates, precision, tables[name].get("announced_date"))
+        if ends.isna().all():  # a table whose date column is optional and empty in every row: no span to give
+            rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name], "first": pd.NaT,
+                         "first_precision": "", "last": pd.NaT, "last_precision": "", "days_last_to_as_of": pd.NA})
+            continue
         newest = ends.idxmax()
         first = dates.idxmin()
         rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name], "first": dates[first],

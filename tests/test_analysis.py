@@ -111,17 +111,23 @@ def test_an_empty_selection_is_named_not_a_pandas_error():
                            "date": pd.to_datetime(["2025-01-05"]), "claim_status": "confirmed", "category": "statement"})
     with pytest.raises(ValueError, match="no event of actor 'us' has an escalation level"):
         an.first_steps(events)
-    with pytest.raises(ValueError, match="no events to count by month"):
-        an.monthly_counts(events.iloc[:0], "actor")
+    with pytest.raises(ValueError, match="no events dated to a month or day to count by month"):
+        an.monthly_counts(events.assign(date_precision="day").iloc[:0], "actor")
+    with pytest.raises(ValueError, match="no vessel strikes in the strike table"):
+        an.weekly_strikes(pd.DataFrame({"kind": ["raid"], "date": pd.to_datetime(["2026-01-03"]), "strike_id": ["r"]}))
+    assert an.fmt_date(pd.NaT) == "no date"
 
 
 def test_monthly_counts_keep_each_claim_with_its_status_and_actor():
-    events = pd.DataFrame({"date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-03-02", "2025-03-09"]),
-                           "actor": ["us", "russia", "russia", "us"],
-                           "claim_status": ["confirmed", "claimed", "denied", "reported"]})
+    events = pd.DataFrame({"date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-03-02", "2025-03-09", "2025-01-01"]),
+                           "date_precision": ["day", "day", "day", "day", "year"],
+                           "actor": ["us", "russia", "russia", "us", "us"],
+                           "claim_status": ["confirmed", "claimed", "denied", "reported", "confirmed"]})
     verified, unverified = an.monthly_counts(events, "actor")
     months = ["2025-01", "2025-02", "2025-03"]  # February has no event and is kept
+    # the row dated only to 2025 is in no month (not January's): left out, and counted for the caller to say so
     assert [str(m) for m in verified.index] == months and verified["us"].tolist() == [1, 0, 1]
+    assert verified.attrs["year_dated"] == unverified.attrs["year_dated"] == 1
     assert {column: unverified[column].tolist() for column in unverified} == {("claimed", "russia"): [1, 0, 0],
                                                                                ("denied", "russia"): [0, 0, 1]}
 
@@ -195,6 +201,12 @@ def test_coverage_ages_a_month_dated_row_from_the_months_end(tables):
     estimates.loc[oldest, ["as_of", "as_of_precision"]] = [pd.Timestamp("2010-01-01"), "year"]
     row = an.coverage({**tables, "casualty_estimates": estimates}, as_of).loc["casualty_estimates"]
     assert (row["first"], row["first_precision"]) == (pd.Timestamp("2010-01-01"), "year")  # printed '2010', not a day
+
+
+def test_coverage_of_a_table_with_no_date_in_any_row_is_empty_not_an_error(tables):
+    weapons = tables["weapon_systems"].assign(status_as_of=pd.NaT)  # an optional date, left empty everywhere
+    row = an.coverage({**tables, "weapon_systems": weapons}, pd.Timestamp("2026-11-27")).loc["weapon_systems"]
+    assert row["rows"] == len(weapons) and pd.isna(row["last"]) and pd.isna(row["days_last_to_as_of"])
 
 
 def test_coverage_never_dates_a_month_dated_strike_after_its_announcement(tables):
