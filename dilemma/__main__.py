@@ -33,8 +33,8 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     counts = ", ".join(f"{name} {len(t.rows)}" for name, t in result.tables.items())
     print(f"ok: {paths.display(args.data)} is valid (data as of {result.package['data_as_of']}; rows: {counts})")
-    for note in rewrite_notes(args.data):
-        print(note)
+    for note in rewrite_notes(args.data):  # on stderr: valid data gives one summary line on stdout
+        print(note, file=sys.stderr)
     if args.audit:
         _print_audit(result)
     return 0

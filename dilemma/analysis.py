@@ -67,6 +67,11 @@ UNVERIFIED = ("claimed", "denied")
 """Claim statuses drawn hollow and counted apart from verified rows in charts that add rows up."""
 
 
+def month_of(rows: pd.DataFrame) -> pd.Series:
+    """The calendar month of each row, missing for a row dated only to its year (it is in no month, not January)."""
+    return rows["date"].dt.to_period("M").where(rows["date_precision"] != "year")
+
+
 def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Verified events (confirmed or reported) per calendar month and ``by``, and unverified events (claimed, denied)
     per month with columns (claim status, ``by``), so a chart can draw each claim in its actor's colour and style.
@@ -74,11 +79,11 @@ def monthly_counts(events: pd.DataFrame, by: str) -> tuple[pd.DataFrame, pd.Data
     Both share one month index with months without events included. A row dated only to its year has no month: it is
     left out, and counted in each frame's ``attrs["year_dated"]`` for the caller to say so.
     """
-    year_dated = int((events["date_precision"] == "year").sum())
-    events = events[events["date_precision"] != "year"]
+    months = month_of(events)
+    year_dated = int(months.isna().sum())
+    events, months = events[months.notna()], months.dropna()
     if events.empty:
         raise ValueError(f"no events dated to a month or day to count by month (by {by!r})")
-    months = events["date"].dt.to_period("M")
     full = pd.period_range(months.min(), months.max(), freq="M")
     unverified = events["claim_status"].isin(UNVERIFIED)
     verified = pd.crosstab(months[~unverified], events.loc[~unverified, by].astype("str")).reindex(full, fill_value=0)
@@ -110,11 +115,18 @@ def placed_on(strikes: pd.DataFrame) -> pd.Series:
                                  happened_by(strikes["date"], strikes["date_precision"], strikes["announced_date"]))
 
 
+def counted_from(strikes: pd.DataFrame) -> pd.Series:
+    """The first day a published tally can have counted a strike: its date, or for one known only to its month or year
+    the day it was announced when that is known, even in a later month (else the period's first day)."""
+    return strikes["date"].where((strikes["date_precision"] == "day") | strikes["announced_date"].isna(),
+                                 strikes["announced_date"])
+
+
 def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
     """Strikes counted and deaths per week (Monday start) by theater and confidence, in ``<theater>_high``,
     ``<theater>_medium`` and ``<theater>_low`` columns, so charts can draw each level as the house rule says (high like
     confirmed, medium like reported, low like claimed) in its theater's colour. A strike known only to its month is counted in
-    the week it was announced when that is known (``placed_on``)."""
+    the week it was announced when that is known, or its month's last week if announced later (``placed_on``)."""
     vs = vessel_strikes(strikes)
     if vs.empty:
         raise ValueError("no vessel strikes in the strike table to count by week")
@@ -131,12 +143,11 @@ def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
 def running_totals(strikes: pd.DataFrame) -> pd.DataFrame:
     """Cumulative strikes, vessels, deaths and deaths plus presumed-dead survivors, one row per date.
 
-    A strike known only to its month enters on the day it was announced when that is known (what a published tally can
-    have counted, even when that day is in the next month), not on the 1st it is stored under."""
+    A strike known only to its month enters on the day it was announced when that is known (``counted_from``), not on
+    the 1st it is stored under."""
     vs = vessel_strikes(strikes)
     counted = ["strikes_counted", "vessels", "killed_best", "survivors_presumed_dead"]
-    entered = vs["date"].where((vs["date_precision"] == "day") | vs["announced_date"].isna(), vs["announced_date"])
-    daily = vs.groupby(entered.rename("date"))[counted].sum()
+    daily = vs.groupby(counted_from(vs).rename("date"))[counted].sum()
     totals = daily.cumsum()
     totals["killed_incl_presumed"] = totals["killed_best"] + totals["survivors_presumed_dead"]
     return totals
@@ -392,19 +403,26 @@ def reader_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def newest_strike(strikes: pd.DataFrame) -> str:
     """The newest strike's date, with how sure its record is when that is not high: '21 June 2026 (low confidence;
     newest high-confidence strike: 8 March 2026)'. A finding that force went on rests on that record."""
-    # by the last day each can have happened (a strike dated to June and announced on the 18th is newer than one of the
-    # 10th); on the same day the surest record is the newest: a low-confidence twin of a confirmed strike needs no caveat
-    order = strikes.assign(sure=strikes["confidence"].map({"low": 0, "medium": 1, "high": 2}).astype("int64"),
-                           by=happened_by(strikes["date"], strikes["date_precision"], strikes["announced_date"]))
-    order = order.sort_values(["by", "sure", "strike_id"])
-    last = order.iloc[-1]
+    last = newest_row(strikes)
     text = fmt_date(last["date"], last["date_precision"])
     if last["confidence"] != "high":
-        sure = order[order["confidence"] == "high"]
+        sure = strikes[strikes["confidence"] == "high"]
         text += f" ({last['confidence']} confidence" + (
-            f"; newest high-confidence strike: {fmt_date(sure['date'].iloc[-1], sure['date_precision'].iloc[-1])})"
+            f"; newest high-confidence strike: {fmt_date(*newest_row(sure)[['date', 'date_precision']])})"
             if len(sure) else ")")
     return text
+
+
+def newest_row(rows: pd.DataFrame) -> pd.Series:
+    """The strike or event that can have happened last: by the last day each can have happened (a strike dated to June
+    and announced on the 18th is newer than one of the 10th); on the same day the surest strike record (a low-confidence
+    twin of a confirmed strike needs no caveat), then the id, so that row order never decides."""
+    order = rows.assign(by=happened_by(rows["date"], rows["date_precision"], rows.get("announced_date")))
+    keys = ["by"]
+    if "confidence" in rows:
+        order["sure"] = rows["confidence"].map({"low": 0, "medium": 1, "high": 2}).astype("int64")
+        keys.append("sure")
+    return order.sort_values([*keys, "strike_id" if "strike_id" in rows else "event_id"]).iloc[-1]
 
 
 def low_confidence_note(vessel_strikes: pd.DataFrame) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 
 from dilemma import briefing, paths
-from dilemma.analysis import reconcile, reconcile_fixes
+from dilemma.analysis import fmt_date, newest_row, reconcile, reconcile_fixes, vessel_strikes
 from dilemma.data import TRUSTED_DIGEST_ENV, documented_newest, documented_unreconciled, remember, short_digest
 from dilemma.paths import write_if_changed
 from dilemma.schema import check, digest, report_lines, rewrite_notes
@@ -134,8 +134,9 @@ def coverage_note(data_dir: Path, tables: dict) -> str:
     documented = documented_newest(data_dir)
     if documented is None:
         return ""
-    moved = [f"the newest {name[:-1]} is now {tables[name]['date'].max():%Y-%m-%d}, not {when:%Y-%m-%d}"
-             for name, when in documented.items() if tables[name]["date"].max() != when]
+    newest = {"strikes": newest_row(vessel_strikes(tables["strikes"])), "events": newest_row(tables["events"])}
+    moved = [f"the newest {name[:-1]} is now {fmt_date(row['date'], row['date_precision'])} ({row['date']:%Y-%m-%d} in "
+             f"the data), not {when:%Y-%m-%d}" for name, row in newest.items() if row["date"] != (when := documented[name])]
     return (f"note: {'; '.join(moved)}: update 'Coverage and known gaps' in {paths.display(data_dir / 'README.md')} and "
             "the two dates it was written for, the date of the last search under 'Limitations' in README.md, and the "
             "note of any row that called itself the latest") if moved else ""
@@ -146,14 +147,22 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
     data_dir = Path(data or paths.data_dir()).resolve()
     in_place = out is None or Path(out).resolve() == paths.ROOT.resolve()  # `--out .` from the repository is in place
     without = "without --out" if out is None else f"with --out {out} (the repository itself)"
+    kept = [name for name in ("data", "figures", "notebooks") if out is not None and (
+        paths.ROOT / name).resolve() in (Path(out).resolve(), *Path(out).resolve().parents)]
+    if kept:
+        print(f"build stopped: --out {out} is inside the repository's {kept[0]}/, where the build's README, notebooks/ "
+              "and figures/ would overwrite or mix with the files kept there; choose a folder outside them",
+              file=sys.stderr)
+        return 2
     if in_place and data_dir != (paths.ROOT / "data").resolve():
         given = "--data" if data else "$DILEMMA_DATA_DIR"
         print(f"build stopped: {given} {paths.display(data_dir)} is not the repository's data/, and {without} the "
               "build would replace the repository's notebooks, figures and README with its numbers; add --out DIR "
               "outside the repository", file=sys.stderr)
         return 2
-    if in_place and paths.figures_dir().resolve() != (paths.ROOT / "figures").resolve():
-        print(f"build stopped: $DILEMMA_FIGURES_DIR {paths.display(paths.figures_dir())} is not the repository's figures/, "
+    figures_env = os.environ.get("DILEMMA_FIGURES_DIR")  # not paths.figures_dir(): the build sets both for its kernels
+    if in_place and figures_env and Path(figures_env).resolve() != (paths.ROOT / "figures").resolve():
+        print(f"build stopped: $DILEMMA_FIGURES_DIR {paths.display(Path(figures_env))} is not the repository's figures/, "
               f"and {without} the build would rewrite the repository's notebooks and README around figures kept "
               "elsewhere; add --out DIR outside the repository (or unset the variable)", file=sys.stderr)
         return 2

@@ -27,7 +27,10 @@ _CACHE: dict[tuple, Result] = {}
 def _state(data_dir: Path) -> tuple:
     """The cache key: the folder and the digest of its bytes (an edit that keeps a file's size and, on a coarse clock,
     its date still reloads; a few milliseconds)."""
-    return str(Path(data_dir).resolve()), digest(data_dir)
+    try:
+        return str(Path(data_dir).resolve()), digest(data_dir)
+    except OSError:  # a file that cannot be read: keyed without a digest, and the check says which file and why
+        return str(Path(data_dir).resolve()), None
 
 
 def checked(data_dir: Path | None = None) -> Result:
@@ -74,7 +77,8 @@ def documented_unreconciled(data_dir: Path | None = None) -> dict[str, tuple[int
     return {found[0]: tuple(map(int, found[1:])) for found in UNRECONCILED_ROW.findall(block.group(1))}
 
 
-NEWEST_MARK = re.compile(r"written for the newest strike of (\d{4}-\d{2}-\d{2}) and the newest event of\s+(\d{4}-\d{2}-\d{2})")
+NEWEST_MARK = re.compile(r"written\s+for\s+the\s+newest\s+strike\s+of\s+(\d{4}-\d{2}-\d{2})\s+and\s+the\s+newest\s+"
+                         r"event\s+of\s+(\d{4}-\d{2}-\d{2})")
 
 
 def documented_newest(data_dir: Path | None = None) -> dict[str, pd.Timestamp] | None:

@@ -596,8 +596,8 @@ def _rule_written_as(tables, as_of):
 
 def _rule_source_ids(tables, as_of):
     known = set(tables["sources"].frame["source_id"].dropna())
-    suggestible = [i for i in known if re.fullmatch(ID_PATTERN, i)]  # never offer an id that is itself wrong
-    spelt = {i.strip().lower(): i for i in known if i not in suggestible}  # a wrong id there, right here
+    wrong = [i for i in known if not re.fullmatch(ID_PATTERN, i)]  # ids sources.csv itself writes wrongly
+    spelt = {i.strip().lower(): i for i in wrong}
     sources_whole = tables["sources"].whole
     cited: set[str] = set()
     suggested = 0
@@ -608,15 +608,18 @@ def _rule_source_ids(tables, as_of):
             ids = re.split(r"[;,\s]+", value.strip())  # a space or comma for ';' is the pattern's problem, not a missing id
             cited.update(ids)
             for source_id in ids:
-                if source_id not in known and source_id in spelt and sources_whole:
-                    cited.add(spelt[source_id])
-                    yield (name, line, "source_ids", f"names a source that sources.csv writes as {spelt[source_id]!r} "
-                           "(the id there is the one to correct)", source_id)
-                elif source_id and source_id not in known and sources_whole:
-                    suggested += 1  # a suggestion costs a scan of every id: the first few typos get one
-                    close = difflib.get_close_matches(source_id, suggestible, n=1) if suggested <= 25 else []
+                if not source_id or source_id in known or not sources_whole:
+                    continue
+                suggested += 1  # a suggestion costs a scan of every id: the first few typos get one
+                close = spelt.get(source_id) or next(iter(
+                    difflib.get_close_matches(source_id, known, n=1) if suggested <= 25 else []), None)
+                if close in wrong:  # a right id here, written wrongly there: never offer the wrong one, nor another's
+                    cited.add(close)
+                    yield (name, line, "source_ids", f"names a source that sources.csv writes as {close!r} (the id there "
+                           "is the one to correct)", source_id)
+                else:
                     yield (name, line, "source_ids", "names a source that is not in sources.csv"
-                           + (f" (did you mean {close[0]!r}?)" if close else ""), source_id)
+                           + (f" (did you mean {close!r}?)" if close else ""), source_id)
             for source_id in sorted({i for i in ids if i and ids.count(i) > 1}):
                 yield name, line, "source_ids", "names the same source twice", source_id
     if not all(t.whole for name, t in tables.items() if name != "sources"):
@@ -628,7 +631,8 @@ def _rule_source_ids(tables, as_of):
 
 def _rule_dates_against_sources(tables, as_of):
     sources = tables["sources"].frame
-    for line, row in sources[(sources["accessed"] < sources["published"]).fillna(False)].iterrows():
+    early = sources["accessed"] < sources["published"] - pd.Timedelta(days=1)  # a day's grace for time zones, as below
+    for line, row in sources[early.fillna(False)].iterrows():
         yield "sources", line, "accessed", "is before the source's published date", f"{row['accessed']:%Y-%m-%d}"
     if not tables["sources"].whole:
         return  # sources a broken sources.csv could not give would look missing
@@ -792,15 +796,15 @@ def resource_paths(data_dir: Path) -> list[str]:
 
 
 def rewrite_notes(data_dir: Path) -> list[str]:
-    """Notes (not problems) on files the check accepts but git would show as changed on every line: Windows line
-    endings, or every cell quoted (the header quoted: the repository's files quote only cells that need it)."""
+    """Notes (not problems) on files the check accepts but git would show as changed on every line: Windows or old Mac
+    line endings, or every cell quoted (told by the first data row's id: an id never needs quotes)."""
     notes = []
     for name in resource_paths(data_dir):
         path = Path(data_dir) / name
-        head = path.read_bytes()[:4096] if path.is_file() else b""
-        kinds = [what for what, found in (("Windows line endings", b"\r\n" in head),
-                                          ("every cell quoted", head.lstrip(codecs.BOM_UTF8).startswith(b'"')))
-                 if found]
+        raw = path.read_bytes() if path.is_file() else b""
+        first_row = raw.replace(b"\r", b"\n").split(b"\n", 1)[-1].lstrip(b"\n")
+        kinds = [what for what, found in (("Windows or old Mac line endings", b"\r" in raw),
+                                          ("every cell quoted", first_row.startswith(b'"'))) if found]
         if kinds:
             notes.append(f"note: {display(path)}: {' and '.join(kinds)}: accepted, but git will show every line as changed; "
                          "re-save it with plain line endings and quotes only where needed, or restore it from git "
@@ -824,7 +828,8 @@ def report_lines(problems: list[Problem], repeated: int = 5) -> list[str]:
     """For each file and column where ``repeated`` or more rows share one problem, a summary first (a whole column
     changed at once is usually a spreadsheet re-saving the file in its own format: the one line to read before the
     hundred after it); then every problem as a line."""
-    same = Counter((p.path, p.column, p.message) for p in problems if p.column and p.line)
+    same = Counter((p.path, p.column, p.message) for p in dict.fromkeys(  # rows, not problems: one cell can have several
+        Problem(p.path, p.line, p.column, p.message) for p in problems if p.column and p.line))
     summaries = [f"{path}: {column}: {n} rows have the same problem ({message}); " + (
                  "is data_as_of in datapackage.json right? It is the day the tables were brought up to date (sources "
                  "accessed that day included), not the date of the newest row" if message.startswith(AFTER_DATA_AS_OF)

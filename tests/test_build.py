@@ -75,6 +75,31 @@ def built(tmp_path_factory):
     return out, done, before
 
 
+@pytest.mark.parametrize("inside", ["data", "figures", "notebooks/sub"])
+def test_build_out_inside_the_repositorys_kept_folders_stops_before_anything_runs(monkeypatch, capsys, inside):
+    from dilemma import build as build_module
+
+    monkeypatch.setattr(build_module, "check", lambda *args: pytest.fail("the build got past the guard"))
+    assert build_module.build(out=paths.ROOT / inside) == 2  # with the repository's own data too
+    assert f"is inside the repository's {inside.split('/')[0]}/" in capsys.readouterr().err
+
+
+def test_a_leftover_data_variable_does_not_stop_a_build_of_the_repositorys_data(monkeypatch, tmp_path):
+    from dilemma import build as build_module
+
+    monkeypatch.setenv("DILEMMA_DATA_DIR", str(tmp_path))  # left from running a chapter by hand on a copy
+    monkeypatch.delenv("DILEMMA_FIGURES_DIR")
+    class PastTheGuards(Exception):
+        pass
+
+    def reached(*args):
+        raise PastTheGuards
+
+    monkeypatch.setattr(build_module, "check", reached)
+    with pytest.raises(PastTheGuards):  # not a traceback from the guards
+        build_module.build(data=paths.ROOT / "data")
+
+
 def test_build_out_succeeds_and_reports_every_notebook(built):
     out, done, _ = built
     assert done.returncode == 0, done.stdout + done.stderr

@@ -78,11 +78,12 @@ def test_a_readers_own_matplotlibrc_does_not_reach_the_files(tmp_path):
 
 
 def test_a_chapter_run_by_hand_on_other_data_never_writes_the_repositorys_figures(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "ROOT", tmp_path / "repository")  # were the guard to fail, it would write there
     monkeypatch.setenv("DILEMMA_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DILEMMA_FIGURES_DIR")
     with pytest.raises(ValueError, match=r"set \$DILEMMA_FIGURES_DIR"):
         fg.save(draw(), "99-test", title="A finding", subtitle="What is measured", tables=["strikes"], data_as_of=AS_OF)
-    assert not (paths.ROOT / "figures" / "99-test.png").exists()
+    assert not (tmp_path / "repository").exists()
     monkeypatch.setenv("DILEMMA_FIGURES_DIR", str(tmp_path / "figures"))
     fg.save(draw(), "99-test", title="A finding", subtitle="What is measured", tables=["strikes"], data_as_of=AS_OF)
     assert (tmp_path / "figures" / "99-test.png").exists()

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 from conftest import REAL_DATA, cell, find_line, read_rows, set_cell, write_rows
 
 from dilemma import analysis as an
 from dilemma.build import coverage_note, reconciliation_note
-from dilemma.data import documented_unreconciled
+from dilemma.data import documented_newest, documented_unreconciled
 from dilemma.schema import check
 
 
@@ -89,8 +90,15 @@ def test_data_readme_says_which_newest_rows_its_coverage_was_written_for_and_a_l
     set_cell(path, line, "date", as_of)  # a strike found after the coverage section was written
     set_cell(path, line, "announced_date", "")
     note = coverage_note(data, {n: t.frame for n, t in check(data).tables.items()})
-    assert note.startswith(f"note: the newest strike is now {as_of}, not ") and "Coverage and known gaps" in note
-    assert "newest event" not in note
+    assert note.startswith(f"note: the newest strike is now {an.fmt_date(pd.Timestamp(as_of))} ({as_of} in the data), not ")
+    assert "Coverage and known gaps" in note and "newest event" not in note
+    # a strike known only to its month, disclosed at its end, is newer than the documented one of the 21st
+    documented = documented_newest(data)["strikes"]
+    for column, value in (("date", f"{documented:%Y-%m}-01"), ("date_precision", "month"),
+                          ("announced_date", f"{documented + pd.offsets.MonthEnd(0):%Y-%m-%d}")):
+        set_cell(path, line, column, value)
+    note = coverage_note(data, {n: t.frame for n, t in check(data).tables.items()})
+    assert note.startswith(f"note: the newest strike is now {documented:%B %Y} ({documented:%Y-%m}-01 in the data)")
 
 
 def test_a_readme_the_note_cannot_read_says_so_instead_of_failing_the_build(data):
