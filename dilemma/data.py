@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from dilemma import paths
-from dilemma.schema import DataError, Result, check, digest
+from dilemma.schema import PACKAGE_FILE, DataError, Result, check, digest, resource_paths
 
 TRUSTED_DIGEST_ENV = "DILEMMA_VALIDATED_SHA256"
 """Set by the build for its kernels: the digest of the data it has just checked in full."""
@@ -25,12 +25,13 @@ _CACHE: dict[tuple, Result] = {}
 
 
 def _state(data_dir: Path) -> tuple:
-    """The cache key: the folder and the digest of its bytes (an edit that keeps a file's size and, on a coarse clock,
-    its date still reloads; a few milliseconds)."""
-    try:
-        return str(Path(data_dir).resolve()), digest(data_dir)
-    except OSError:  # a file that cannot be read: keyed without a digest, and the check says which file and why
-        return str(Path(data_dir).resolve()), None
+    """The cache key: the folder, and the size, dates and inode of datapackage.json and of every file it names (not a
+    digest of the bytes: at a hundred times the data, hashing them at every load cost seconds per chapter). An editor's
+    save replaces the file (a new inode) or stamps it (a new change time)."""
+    files = [Path(data_dir) / PACKAGE_FILE] + [Path(data_dir) / name for name in resource_paths(data_dir)]
+    stats = [(str(f), f.stat()) for f in files if f.exists()]
+    return (str(Path(data_dir).resolve()),) + tuple(
+        (name, st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) for name, st in stats)
 
 
 def checked(data_dir: Path | None = None) -> Result:

@@ -636,17 +636,20 @@ def _rule_dates_against_sources(tables, as_of):
         yield "sources", line, "accessed", "is before the source's published date", f"{row['accessed']:%Y-%m-%d}"
     if not tables["sources"].whole:
         return  # sources a broken sources.csv could not give would look missing
-    published = sources.dropna(subset=["source_id", "published"]).set_index("source_id")["published"].to_dict()
+    published = sources.dropna(subset=["source_id", "published"]).drop_duplicates("source_id").set_index(
+        "source_id")["published"]
     for name, column in SOURCED_DATES.items():
         frame = tables[name].frame
-        for line, row in frame[frame["source_ids"].notna() & frame[column].notna()].iterrows():
-            ids = row["source_ids"].split(";")
-            if not all(i in published for i in ids):
-                continue  # an undated source may be the newer one
-            newest = max(ids, key=published.get)
-            if published[newest] < row[column] - pd.Timedelta(days=1):  # a day's grace for time zones
-                yield (name, line, "source_ids", f"every source it cites was published before its {column} (the newest, "
-                       f"of {published[newest]:%Y-%m-%d}, is shown): a source of another row?", newest)
+        frame = frame[frame["source_ids"].notna() & frame[column].notna()]
+        cited = frame["source_ids"].str.split(";").explode()  # one row per id, indexed by the citing row's line
+        dates = cited.map(published)
+        newest = dates.groupby(level=0).max()
+        all_dated = dates.notna().groupby(level=0).all()  # an undated source may be the newer one
+        old = all_dated & (newest < frame[column] - pd.Timedelta(days=1))  # a day's grace for time zones
+        for line in old[old].index:
+            source = cited.loc[[line]][dates.loc[[line]] == newest[line]].iloc[0]  # [[line]]: a Series, even for one id
+            yield (name, line, "source_ids", f"every source it cites was published before its {column} (the newest, "
+                   f"of {newest[line]:%Y-%m-%d}, is shown): a source of another row?", source)
 
 
 SOURCED_DATES = {"events": "date", "strikes": "date", "casualty_estimates": "as_of"}

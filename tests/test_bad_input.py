@@ -200,12 +200,16 @@ def accessed_before_published(d):
     return p, line, "accessed", "is before the source's published date"
 
 
-def strike_only_on_older_sources(d):
-    dated = {row[0] for row in read_rows(d / "sources.csv")[1:] if row[4]}  # source_id, ..., published
-    p = d / "strikes.csv"
-    line = find_line(p, "source_ids", lambda v: all(i in dated for i in v.split(";")))
-    set_cell(p, line, "date", "2026-11-20")  # a source of another strike pasted onto a new row, say
-    return p, line, "source_ids", "every source it cites was published before its date"
+def older_sources_case(name, several):
+    def corrupt(d):
+        dated = {row[0] for row in read_rows(d / "sources.csv")[1:] if row[4]}  # source_id, ..., published
+        p = d / "strikes.csv"
+        line = find_line(p, "source_ids", lambda v: (";" in v) == several and all(i in dated for i in v.split(";")))
+        set_cell(p, line, "date", "2026-11-20")  # a source of another strike pasted onto a new row, say
+        return p, line, "source_ids", "every source it cites was published before its date"
+
+    corrupt.__name__ = name
+    return corrupt
 
 
 def empty_file(d):
@@ -230,7 +234,8 @@ CASES = [cell_case(*case) for case in CELL_CASES] + [
     thousands_separator, decimal_comma, byte_order_mark, semicolons, latin1, trailing_blank_rows, reordered_columns,
     renamed_column, duplicated_column, missing_column, extra_column, negative_count, low_above_best, best_above_high,
     after_data_as_of, month_not_on_first, duplicate_key, unused_source, source_ids_with_spaces,
-    strike_to_missing_event, accessed_before_published, strike_only_on_older_sources, empty_file, header_only, missing_file]
+    strike_to_missing_event, accessed_before_published, older_sources_case("strike_only_on_older_sources", True),
+    older_sources_case("strike_only_on_one_older_source", False), empty_file, header_only, missing_file]
 
 
 def expected_prefix(path, line, column) -> str:
