@@ -111,8 +111,8 @@ def placed_on(strikes: pd.DataFrame) -> pd.Series:
     day it was announced when that is known (the strike fell between the period's start and its announcement, usually a
     day or two before it) but never past the period's end (one dated to May and disclosed on 2 June is May's), else the
     period's first day it is stored under."""
-    return strikes["date"].where((strikes["date_precision"] == "day") | strikes["announced_date"].isna(),
-                                 happened_by(strikes["date"], strikes["date_precision"], strikes["announced_date"]))
+    counted, ends = counted_from(strikes), period_end(strikes["date"], strikes["date_precision"])
+    return counted.where(counted <= ends, ends)
 
 
 def counted_from(strikes: pd.DataFrame) -> pd.Series:

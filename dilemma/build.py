@@ -142,29 +142,37 @@ def coverage_note(data_dir: Path, tables: dict) -> str:
             "note of any row that called itself the latest") if moved else ""
 
 
+def refusal(data: Path | None, out: Path | None, data_dir: Path) -> str:
+    """Why a build from ``data_dir`` into ``out`` would overwrite what it must not ('' when it may run): the repository's
+    notebooks, figures and README rebuilt from other data or around figures kept elsewhere, or an ``--out`` inside a
+    folder the repository keeps."""
+    root = paths.ROOT.resolve()
+    in_place = out is None or Path(out).resolve() == root  # `--out .` typed in the repository is in place
+    without = "without --out" if out is None else f"with --out {out} (the repository itself)"
+    kept = [name for name in ("data", "figures", "notebooks")
+            if out is not None and (root / name).resolve() in (Path(out).resolve(), *Path(out).resolve().parents)]
+    if kept:
+        return (f"--out {out} is inside the repository's {kept[0]}/, where the build's README, notebooks/ and figures/ "
+                "would overwrite or mix with the files kept there; choose a folder outside them")
+    if in_place and data_dir != (root / "data").resolve():
+        given = "--data" if data else "$DILEMMA_DATA_DIR"
+        return (f"{given} {paths.display(data_dir)} is not the repository's data/, and {without} the build would "
+                "replace the repository's notebooks, figures and README with its numbers; add --out DIR outside the "
+                "repository")
+    figures_env = os.environ.get("DILEMMA_FIGURES_DIR")  # not paths.figures_dir(): the build sets both for its kernels
+    if in_place and figures_env and Path(figures_env).resolve() != (root / "figures").resolve():
+        return (f"$DILEMMA_FIGURES_DIR {paths.display(Path(figures_env))} is not the repository's figures/, and {without} "
+                "the build would rewrite the repository's notebooks and README around figures kept elsewhere; add "
+                "--out DIR outside the repository (or unset the variable)")
+    return ""
+
+
 def build(data: Path | None = None, out: Path | None = None, jobs: int | None = None) -> int:
     started = time.perf_counter()
     data_dir = Path(data or paths.data_dir()).resolve()
-    in_place = out is None or Path(out).resolve() == paths.ROOT.resolve()  # `--out .` from the repository is in place
-    without = "without --out" if out is None else f"with --out {out} (the repository itself)"
-    kept = [name for name in ("data", "figures", "notebooks") if out is not None and (
-        paths.ROOT / name).resolve() in (Path(out).resolve(), *Path(out).resolve().parents)]
-    if kept:
-        print(f"build stopped: --out {out} is inside the repository's {kept[0]}/, where the build's README, notebooks/ "
-              "and figures/ would overwrite or mix with the files kept there; choose a folder outside them",
-              file=sys.stderr)
-        return 2
-    if in_place and data_dir != (paths.ROOT / "data").resolve():
-        given = "--data" if data else "$DILEMMA_DATA_DIR"
-        print(f"build stopped: {given} {paths.display(data_dir)} is not the repository's data/, and {without} the "
-              "build would replace the repository's notebooks, figures and README with its numbers; add --out DIR "
-              "outside the repository", file=sys.stderr)
-        return 2
-    figures_env = os.environ.get("DILEMMA_FIGURES_DIR")  # not paths.figures_dir(): the build sets both for its kernels
-    if in_place and figures_env and Path(figures_env).resolve() != (paths.ROOT / "figures").resolve():
-        print(f"build stopped: $DILEMMA_FIGURES_DIR {paths.display(Path(figures_env))} is not the repository's figures/, "
-              f"and {without} the build would rewrite the repository's notebooks and README around figures kept "
-              "elsewhere; add --out DIR outside the repository (or unset the variable)", file=sys.stderr)
+    why = refusal(data, out, data_dir)
+    if why:
+        print(f"build stopped: {why}", file=sys.stderr)
         return 2
     result = check(data_dir)
     if not result.ok:
