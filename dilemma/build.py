@@ -31,7 +31,7 @@ import nbformat
 
 from dilemma import briefing, paths
 from dilemma.analysis import fmt_date, newest_row, reconcile, reconcile_fixes, vessel_strikes
-from dilemma.data import TRUSTED_DIGEST_ENV, documented_newest, documented_unreconciled, remember, short_digest
+from dilemma.data import TRUSTED_DIGEST_ENV, documented_newest, documented_unreconciled, remember
 from dilemma.paths import write_if_changed
 from dilemma.schema import check, digest, report_lines, rewrite_notes
 
@@ -183,6 +183,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
     for note in rewrite_notes(data_dir):
         print(note)
     remember(data_dir, result)  # the README's headline and audit load the same data: no second check
+    data_digest = digest(data_dir)  # handed to the kernels (they trust the check) and printed on the briefing
     checked = time.perf_counter()
 
     out = Path(out).resolve() if out else None
@@ -197,7 +198,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         staged_figures.mkdir()
         # the workers (and the kernels they start) get the settings; this process's environment is left as it was
         settings = {"DILEMMA_DATA_DIR": str(data_dir), "DILEMMA_FIGURES_DIR": str(staged_figures),
-                    TRUSTED_DIGEST_ENV: digest(data_dir)}
+                    TRUSTED_DIGEST_ENV: data_digest}
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo) or 1), initializer=_set_environment,
                                  initargs=(settings,)) as pool:
             futures = [pool.submit(execute, nb, staged_notebooks / nb.name) for nb in todo]
@@ -214,7 +215,7 @@ def build(data: Path | None = None, out: Path | None = None, jobs: int | None = 
         executed = time.perf_counter()
         try:
             figures = briefing.write_index(staged_figures)
-            briefing.write_pdf(staged_figures, short_digest(data_dir))
+            briefing.write_pdf(staged_figures, data_digest[:12])
             text = briefing.readme_text(paths.ROOT / "README.md", data_dir, [staged_notebooks / nb.name for nb in todo])
         except Exception as exc:  # a README without its markers, a chapter without its findings cell, a bad sidecar
             print(f"build failed while writing the briefing pack: {exc if isinstance(exc, ValueError) else repr(exc)}; "
