@@ -27,6 +27,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -386,7 +388,10 @@ def schema_problems(tables: dict[str, Table]) -> list[Problem]:
         if not table.header:
             continue
         schema = Schema.from_descriptor(_subschema(table, tables))
-        resources.append(Resource(name=table.name, data=[table.header, *table.rows], schema=schema))
+        # the rows as a function, not a list: frictionless deep-copies and validates a list of inline rows as metadata
+        # whenever it exports a descriptor (seconds at a hundred times the data); it calls a function at every read
+        rows = partial(chain, [table.header], table.rows)
+        resources.append(Resource(name=table.name, data=rows, schema=schema))
     report = Package(resources=resources).validate(limit_errors=10**9)
     problems = []
     for task in report.tasks:
@@ -663,11 +668,14 @@ def _rule_event_id_case(tables, as_of):
     events = tables["events"]
     pattern = _field(events, "event_id").get("constraints", {}).get("pattern", ".*")
     frame = events.frame
-    for line, row in frame[frame["event_id"].str.fullmatch(pattern, na=False)].iterrows():  # the rest: the pattern's
-        prefix = CASE_PREFIX.get(str(row["case"]))
-        if prefix and not row["event_id"].startswith(prefix):
-            yield ("events", line, "event_id", f"starts as an event of the other case; an event of case {row['case']} has "
-                   f"an id starting {prefix!r}", row["event_id"])
+    prefixes = frame["case"].astype("str").map(CASE_PREFIX)
+    event_ids = frame["event_id"].fillna("")
+    other_case = pd.Series([isinstance(prefix, str) and not event_id.startswith(prefix)
+                            for event_id, prefix in zip(event_ids, prefixes, strict=True)], index=frame.index)
+    wrong = frame["event_id"].str.fullmatch(pattern, na=False) & other_case  # the rest: the pattern's
+    for line, row in frame[wrong].iterrows():
+        yield ("events", line, "event_id", f"starts as an event of the other case; an event of case {row['case']} has "
+               f"an id starting {prefixes[line]!r}", row["event_id"])
 
 
 def _rule_part_of(tables, as_of):
