@@ -593,6 +593,27 @@ def main_dates(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:
     return column
 
 
+def main_precision(tables: dict[str, pd.DataFrame], name: str) -> pd.Series:
+    """How precisely each row's main date is known (day, month or year): its precision column where the table has one,
+    else the year for SIPRI's register (dated by year) and the day for the rest."""
+    column = PRECISION.get(MAIN_DATE[name], "")
+    if column in tables[name]:
+        return tables[name][column].astype("str")
+    return pd.Series("year" if MAIN_DATE[name] == "year" else "day", index=tables[name].index)
+
+
+def rows_per_month(tables: dict[str, pd.DataFrame], name: str, months: pd.PeriodIndex) -> pd.Series:
+    """A table's rows per calendar month of its main date, over ``months`` (0 in a month without rows). A row dated only
+    to its year is in no month (``month_of``), not January's: ``attrs["year_dated"]`` counts those of the years the
+    months span, for the caller to say so."""
+    dates = main_dates(tables, name)
+    month = month_of(pd.DataFrame({"date": dates, "date_precision": main_precision(tables, name)}))
+    counts = month.value_counts().reindex(months, fill_value=0)
+    in_span = dates.dt.year.between(months.min().year, months.max().year)
+    counts.attrs["year_dated"] = int((month.isna() & in_span).sum())
+    return counts
+
+
 def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
     """Rows, first and newest date, and the days from the newest row to data_as_of, per table. A date known only to the
     month or year counts from that period's end (SIPRI's 2024 deliveries run to 31 December 2024, a tally dated June 2026
@@ -600,10 +621,7 @@ def coverage(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFra
     precisely the first and the newest row are dated."""
     rows = []
     for name in MAIN_DATE:
-        dates = main_dates(tables, name)
-        column = PRECISION.get(MAIN_DATE[name], "")
-        precision = (tables[name][column].astype("str") if column in tables[name]
-                     else pd.Series("year" if MAIN_DATE[name] == "year" else "day", index=dates.index))
+        dates, precision = main_dates(tables, name), main_precision(tables, name)
         ends = happened_by(dates, precision, tables[name].get("announced_date"))
         if ends.isna().all():  # a table whose date column is optional and empty in every row: no span to give
             rows.append({"table": name, "rows": len(tables[name]), "dated_by": MAIN_DATE[name], "first": pd.NaT,

@@ -26,8 +26,20 @@ PAGE_MARGIN = 0.05
 
 
 def figure_meta(figures_dir: Path) -> list[dict]:
-    """Every figure's sidecar, in name order (chapter, then slug)."""
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(figures_dir).glob("[0-9][0-9]-*.json"))]
+    """Every figure's sidecar, in name order (chapter, then slug). A sidecar that is not a JSON object with every key
+    ``figures.save`` writes raises ValueError naming the file (a figure written some other way, or edited by hand)."""
+    metas = []
+    for path in sorted(Path(figures_dir).glob("[0-9][0-9]-*.json")):
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path.name}: the figure's sidecar is not JSON ({exc})") from exc
+        missing = [key for key in fig_style.SIDECAR_KEYS if key not in meta] if isinstance(meta, dict) else ["all"]
+        if missing:
+            raise ValueError(f"{path.name}: the figure's sidecar lacks {', '.join(missing)} of its keys; write the figure "
+                             "with figures.save (a chapter's ch.save), which writes them all")
+        metas.append(meta)
+    return metas
 
 
 def write_index(figures_dir: Path) -> list[dict]:

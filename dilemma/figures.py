@@ -297,6 +297,10 @@ def write_data(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=named, lineterminator="\n", date_format="%Y-%m-%d", float_format="%.6g")
 
 
+SIDECAR_KEYS = ("name", "title", "subtitle", "caption", "tables", "data_as_of", "notebook", "data_file")
+"""The keys of the JSON sidecar ``save`` writes beside each figure, which the briefing pack reads."""
+
+
 def save(fig, name: str, *, title: str, subtitle: str, tables: list[str], data_as_of, data: pd.DataFrame | None = None,
          caption: str = "", notebook: str = "") -> Path:
     """Stamp and write one figure as PNG + SVG + PDF, the numbers it draws as CSV (``data``), and a JSON sidecar;

@@ -132,6 +132,18 @@ def test_monthly_counts_keep_each_claim_with_its_status_and_actor():
                                                                                ("denied", "russia"): [0, 0, 1]}
 
 
+def test_rows_per_month_put_a_year_dated_row_in_no_month(tables):
+    estimates = tables["casualty_estimates"].head(4).copy()
+    estimates["as_of"] = pd.to_datetime(["2025-01-15", "2025-03-01", "2025-01-01", "2019-01-01"])
+    estimates["as_of_precision"] = ["day", "month", "year", "year"]
+    counts = an.rows_per_month({**tables, "casualty_estimates": estimates}, "casualty_estimates",
+                               pd.period_range("2025-01", "2025-03", freq="M"))
+    # the tally dated only to 2025 is not January's; the one dated to 2019 is outside the months drawn
+    assert counts.tolist() == [1, 0, 1] and counts.attrs["year_dated"] == 1
+    # a table with no precision column: every date is a day, and SIPRI's register is dated by year (in no month)
+    assert an.rows_per_month(tables, "arms_transfers", pd.period_range("2024-01", "2024-12", freq="M")).sum() == 0
+
+
 def test_most_concrete_ranks_certainty_first_then_concreteness():
     events = pd.DataFrame({
         "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),

@@ -214,6 +214,21 @@ def chapters(folder: Path, monkeypatch, cells: dict[str, str]) -> None:
     monkeypatch.setattr(build_module, "notebooks", lambda: sources)
 
 
+def test_a_sidecar_written_by_hand_is_named_by_the_build(tmp_path, monkeypatch, capsys):
+    from dilemma.build import build
+
+    write = "import os; open(os.environ['DILEMMA_FIGURES_DIR'] + '/01-mine.json', 'w').write({!r})"
+    for sidecar, said in [('{"name": "01-mine", "title": "Mine"}', "01-mine.json: the figure's sidecar lacks subtitle, "
+                                                                    "caption, tables, data_as_of, notebook, data_file"),
+                          ("[]", "01-mine.json: the figure's sidecar lacks all"),
+                          ('{"name": ', "01-mine.json: the figure's sidecar is not JSON")]:
+        chapters(tmp_path, monkeypatch, {"01_mine.ipynb": write.format(sidecar)})
+        assert build(out=tmp_path / "out", jobs=1) == 1
+        err = capsys.readouterr().err
+        assert f"build failed while writing the briefing pack: {said}" in err, err
+        assert not (tmp_path / "out").exists()  # nothing published
+
+
 def test_a_briefing_pack_problem_is_reported_as_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
     from dilemma.build import build
 

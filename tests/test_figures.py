@@ -134,6 +134,7 @@ def test_title_subtitle_and_source_line_with_data_date_are_on_the_figure(figures
     assert "strikes.csv" in source[0] and "casualty_estimates.csv" in source[0] and "2026-03-01" in source[0]
     meta = json.loads((figures_dir / "99-test.json").read_text())
     assert meta["data_as_of"] == "2026-03-01" and meta["tables"] == ["strikes", "casualty_estimates"]
+    assert tuple(meta) == fg.SIDECAR_KEYS  # what the briefing pack requires of every sidecar
 
 
 def test_a_long_title_and_subtitle_shrink_to_fit_the_canvas(figures_dir):
