@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dilemma.schema import LIST_SEPARATOR, SURVIVOR_FATES
+from dilemma.schema import LIST_SEPARATOR, SURVIVOR_FATES, period_end
 
 WORDS = ("statement", "diplomatic")
 """Event categories that are words (statements, calls, meetings, UN speeches); every other category is a deed."""
@@ -326,15 +326,6 @@ def fmt_date(date: pd.Timestamp, precision: str = "day") -> str:
     if precision == "year":
         return f"{date:%Y}"
     return f"{date:%B %Y}" if precision == "month" else f"{date.day} {date:%B %Y}"
-
-
-def period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
-    """The last day each date could be, given its precision: the date itself, its month's end, or its year's end."""
-    end = dates.copy()
-    month, year = precision == "month", precision == "year"
-    end[month] = dates[month] + pd.offsets.MonthEnd(0)
-    end[year] = dates[year] + pd.offsets.YearEnd(0)
-    return end
 
 
 def fmt_range(low, best, high, unit: str = "") -> str:

@@ -678,6 +678,15 @@ def _rule_event_id_case(tables, as_of):
                f"an id starting {prefixes[line]!r}", row["event_id"])
 
 
+def period_end(dates: pd.Series, precision: pd.Series) -> pd.Series:
+    """The last day each date could be, given its precision: the date itself, its month's end, or its year's end."""
+    end = dates.copy()
+    month, year = precision == "month", precision == "year"
+    end[month] = dates[month] + pd.offsets.MonthEnd(0)
+    end[year] = dates[year] + pd.offsets.YearEnd(0)
+    return end
+
+
 def _rule_part_of(tables, as_of):
     events = tables["events"]
     if not events.whole:  # an event that could not be read would look missing
@@ -685,10 +694,9 @@ def _rule_part_of(tables, as_of):
     frame = events.frame
     first_steps = frame.drop_duplicates("event_id").set_index("event_id")
     pattern = _field(events, "part_of").get("constraints", {}).get("pattern", ".*")
-    ends = {"day": pd.offsets.Day(0), "month": pd.offsets.MonthEnd(0), "year": pd.offsets.YearEnd(0)}
+    last_days = period_end(frame["date"], frame["date_precision"])  # a month-dated step: its month's end
     for line, row in frame[frame["part_of"].str.fullmatch(pattern, na=False)].iterrows():  # the rest: the pattern's
         first = first_steps.loc[row["part_of"]] if row["part_of"] in first_steps.index else None
-        last_day = row["date"] + ends.get(row["date_precision"], pd.offsets.Day(0))  # a month-dated step: its month's end
         if first is not None and (pd.isna(first["case"]) or pd.isna(row["case"])):
             continue  # an unreadable case is reported in its own column
         if row["part_of"] == row["event_id"]:
@@ -700,7 +708,7 @@ def _rule_part_of(tables, as_of):
             problem = f"names a step that is itself part of {first['part_of']}; name the act's first step"
         elif first["case"] != row["case"]:
             problem = f"names an event of case {first['case']}, not {row['case']}"
-        elif first["date"] > last_day:
+        elif first["date"] > last_days[line]:
             problem = f"names a later event ({first['date']:%Y-%m-%d}); the first step comes first"
         else:
             continue
