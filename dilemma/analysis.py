@@ -158,7 +158,8 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
     """Every published boat-strike tally beside the dataset's running totals on the last day its as_of could be
     (``compared_on``: the date itself, or the end of its month or year when only that is known).
 
-    Tallies that give only a bound ("over 200") are left out (counted in ``attrs["bound_only"]``), and so are partial
+    Tallies that give only a bound ("over 200") are left out (counted in ``attrs["bound_only"]``; those whose floor lies
+    above both running totals by more than ``tolerance``, in ``attrs["floors_above"]``), and so are partial
     counts (``PARTIAL_SCOPES``: military dead only, one nationality), which cannot match all the dead. A tally reconciles
     when it is within ``tolerance`` deaths of the dataset's deaths at the time, or of deaths plus survivors presumed dead.
     """
@@ -183,8 +184,14 @@ def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
         "includes_presumed_dead": merged["includes_presumed_dead"],
     })
     out["reconciles"] = out[["gap", "gap_incl_presumed"]].abs().min(axis=1) <= tolerance
-    out.attrs["bound_only"] = int(((estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()
-                                   & ~estimates["scope"].isin(PARTIAL_SCOPES)).sum())
+    bounds = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()
+                       & ~estimates["scope"].isin(PARTIAL_SCOPES)]
+    floors = bounds.dropna(subset=["killed_low"])
+    floors = floors.assign(compared_on=period_end(floors["as_of"], floors["as_of_precision"])).sort_values("compared_on")
+    floors = pd.merge_asof(floors[["compared_on", "killed_low"]], totals, on="compared_on", direction="backward")
+    out.attrs["bound_only"] = len(bounds)
+    # a floor ('over 200') beyond the higher running total by more than the tolerance: a toll the table cannot reach
+    out.attrs["floors_above"] = int((floors["killed_low"] > floors["killed_incl_presumed"].fillna(0) + tolerance).sum())
     out.attrs["tolerance"] = tolerance
     return out
 
@@ -204,12 +211,22 @@ def reconcile_fixes(rec: pd.DataFrame, documented: dict[str, tuple[int, int, int
 
 def reconcile_summary(rec: pd.DataFrame) -> str:
     """How many collected tallies match, in words: '45 of the 66 collected tallies that give a number match within 1
-    death of either running total (...); 2 more give only a bound and are not compared' (``rec`` from ``reconcile``)."""
-    bound_only = rec.attrs["bound_only"]
-    return (f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies that give a number match within "
+    death of either running total (...); 2 more give only a bound and are not compared', or, when bound-only tallies
+    give floors above both running totals (beyond the tolerance), how many do (``rec`` from ``reconcile``)."""
+    bound_only, above = rec.attrs["bound_only"], rec.attrs["floors_above"]
+    text = (f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies that give a number match within "
             f"{plural(rec.attrs['tolerance'], 'death')} of either running total (deaths at the time, or with survivors "
-            "presumed dead)" + (f"; {plural(bound_only, 'more gives', 'more give')} only a bound and "
-                                f"{'is' if bound_only == 1 else 'are'} not compared" if bound_only else ""))
+            "presumed dead)")
+    more = plural(bound_only, "more gives", "more give")
+    if bound_only and not above:
+        text += f"; {more} only a bound and {'is' if bound_only == 1 else 'are'} not compared"
+    elif bound_only:
+        if above == bound_only:
+            lie = {1: "it lies", 2: "both lie"}.get(above, "all lie")
+        else:
+            lie = f"{above} of them {'lies' if above == 1 else 'lie'}"
+        text += f"; {more} only a floor ('over' a number), and {lie} above both running totals"
+    return text
 
 
 def survivors_fate_unknown(frame: pd.DataFrame) -> pd.Series:
@@ -253,7 +270,7 @@ LABELS = {"sanctions_economic": "economic sanctions", "sam_long": "long-range SA
           "civilians_killed_by_russian_strikes": "civilians killed by Russian strikes",
           "wagner_contractors_estimate": "Wagner contractors", "deaths_in_final_operation": "deaths in the final operation",
           "russian_personnel_peak": "peak Russian personnel",
-          "russian_aircraft_deployed": "Russia's own combat aircraft in country",
+          "russian_aircraft_deployed": "Russia's own military aircraft in country",
           "russian_military_deaths": "Russian military deaths (incl. contractors)",
           "russian_mod_claimed_sorties": "sorties claimed by Russia's MoD",
           "un_security_council_vetoes": "Russian UN Security Council vetoes",

@@ -454,7 +454,8 @@ def tallies(*rows, subject="vessel_strike_campaign"):
     return pd.DataFrame({
         "estimate_id": [r[0] for r in rows], "subject": subject, "publisher": "x", "strikes": pd.NA,
         "as_of": pd.to_datetime([r[1] for r in rows]), "as_of_precision": [r[2] for r in rows],
-        "killed_best": pd.array([r[3] for r in rows], dtype="Int64"), "includes_presumed_dead": "unknown", "scope": "all"})
+        "killed_low": pd.NA, "killed_best": pd.array([r[3] for r in rows], dtype="Int64"),
+        "includes_presumed_dead": "unknown", "scope": "all"})
 
 
 def test_reconcile_leaves_out_partial_tallies():
@@ -479,6 +480,14 @@ def test_reconcile_summary_counts_bound_only_tallies_apart():
     assert an.reconcile_summary(an.reconcile(strikes, estimates.iloc[:3], tolerance=9)) == (
         "2 of the 2 collected tallies that give a number match within 9 deaths of either running total (deaths at the "
         "time, or with survivors presumed dead); 1 more gives only a bound and is not compared")
+    # floors ('over N') beyond the higher running total by more than the tolerance are said to lie above it: by hand,
+    # 11 dead on 3 and 4 September, so 'over 13' lies above (13 > 11 + 1) and 'over 12' does not
+    estimates["killed_low"] = pd.array([pd.NA, pd.NA, 13, 12], dtype="Int64")
+    assert an.reconcile_summary(an.reconcile(strikes, estimates)).endswith(
+        "; 2 more give only a floor ('over' a number), and 1 of them lies above both running totals")
+    estimates.loc[3, "killed_low"] = 20
+    assert an.reconcile_summary(an.reconcile(strikes, estimates)).endswith(
+        "; 2 more give only a floor ('over' a number), and both lie above both running totals")
 
 
 def test_reconcile_tolerance_presumed_dead_and_dates():
@@ -524,7 +533,7 @@ def test_a_tally_dated_to_its_month_is_compared_at_the_months_end():
     tallies = pd.DataFrame({
         "estimate_id": ["day", "month"], "subject": "vessel_strike_campaign", "publisher": "x", "strikes": pd.NA,
         "as_of": pd.to_datetime(["2026-06-10", "2026-06-01"]), "as_of_precision": ["day", "month"],
-        "killed_best": [2, 5], "includes_presumed_dead": "no", "scope": "all"})
+        "killed_low": pd.NA, "killed_best": [2, 5], "includes_presumed_dead": "no", "scope": "all"})
     rec = an.reconcile(strikes, tallies).set_index("estimate_id")
     assert rec.loc["month", "compared_on"] == pd.Timestamp("2026-06-30") and rec.loc["month", "reconciles"]
     assert rec.loc["day", "dataset_killed"] == 2  # a day-dated tally is compared on its own day
