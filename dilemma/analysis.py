@@ -409,16 +409,22 @@ def reader_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def newest_strike(strikes: pd.DataFrame) -> str:
-    """The newest strike's date, with how sure its record is when that is not high: '21 June 2026 (low confidence;
-    newest high-confidence strike: 8 March 2026)'. A finding that force went on rests on that record."""
+    """The newest strike's date, with how sure its record is when that is not high, and the newest record of each surer
+    grade that is newer than the next grade's: '21 June 2026 (low confidence; newest medium-confidence strike: June 2026;
+    newest high-confidence strike: 8 March 2026)'. A finding that force went on rests on those records."""
     last = newest_row(strikes)
     text = fmt_date(last["date"], last["date_precision"])
-    if last["confidence"] != "high":
-        sure = strikes[strikes["confidence"] == "high"]
-        text += f" ({last['confidence']} confidence" + (
-            f"; newest high-confidence strike: {fmt_date(*newest_row(sure)[['date', 'date_precision']])})"
-            if len(sure) else ")")
-    return text
+    if last["confidence"] == "high":
+        return text
+    by = happened_by(strikes["date"], strikes["date_precision"], strikes.get("announced_date"))
+    notes, above = [], pd.NaT
+    for grade in {"low": ["high", "medium"], "medium": ["high"]}[last["confidence"]]:  # the surer grades, surest first
+        rows = strikes[strikes["confidence"] == grade]
+        if rows.empty or by[rows.index].max() <= above:  # said only when newer than the newest of the grade above
+            continue
+        above, row = by[rows.index].max(), newest_row(rows)
+        notes.insert(0, f"; newest {grade}-confidence strike: {fmt_date(row['date'], row['date_precision'])}")
+    return text + f" ({last['confidence']} confidence" + "".join(notes) + ")"
 
 
 def newest_row(rows: pd.DataFrame) -> pd.Series:

@@ -439,6 +439,16 @@ def test_newest_strike_says_how_sure_the_last_record_is():
                             "date_precision": "day", "confidence": ["high", "low", "high"], "announced_date": pd.NaT})
     assert an.newest_strike(strikes) == "21 June 2026 (low confidence; newest high-confidence strike: 8 March 2026)"
     assert an.newest_strike(strikes[strikes["confidence"] == "high"]) == "8 March 2026"
+    # a medium-confidence record newer than the newest high one is named too; an older one adds nothing
+    medium = pd.DataFrame({"date": pd.to_datetime(["2026-05-01"]), "strike_id": ["d"], "date_precision": "day",
+                           "confidence": "medium", "announced_date": pd.NaT})
+    assert an.newest_strike(pd.concat([strikes, medium], ignore_index=True)) == (
+        "21 June 2026 (low confidence; newest medium-confidence strike: 1 May 2026; newest high-confidence strike: "
+        "8 March 2026)")
+    assert an.newest_strike(pd.concat([strikes, medium.assign(date=pd.Timestamp("2026-02-01"))], ignore_index=True)) == (
+        "21 June 2026 (low confidence; newest high-confidence strike: 8 March 2026)")
+    assert an.newest_strike(pd.concat([strikes.iloc[[0]], medium], ignore_index=True)) == (
+        "1 May 2026 (medium confidence; newest high-confidence strike: 8 March 2026)")
 
 
 def boat_strikes(*rows):
