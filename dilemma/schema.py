@@ -814,32 +814,40 @@ def resource_paths(data_dir: Path) -> list[str]:
         return []
 
 
+def plain_line_endings(raw: bytes) -> bytes:
+    """Windows (CRLF) and old Mac (CR) line endings as plain ones (LF), as the check reads them: a line break inside a
+    field is refused, so no CR is ever part of valid data."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def rewrite_notes(data_dir: Path) -> list[str]:
-    """Notes (not problems) on files the check accepts but git would show as changed on every line: Windows or old Mac
-    line endings, or every cell quoted (told by the first data row's id: an id never needs quotes)."""
+    """Notes (not problems) on files the check accepts as they are: Windows or old Mac line endings (read as plain ones,
+    and stored plain by git per .gitattributes), and every cell quoted (told by the first data row's id: an id never
+    needs quotes), which git would show as a change of every line."""
     notes = []
     for name in resource_paths(data_dir):
         path = Path(data_dir) / name
         raw = path.read_bytes() if path.is_file() else b""
-        first_row = raw.replace(b"\r", b"\n").split(b"\n", 1)[-1].lstrip(b"\n")
-        kinds = [what for what, found in (("Windows or old Mac line endings", b"\r" in raw),
-                                          ("every cell quoted", first_row.startswith(b'"'))) if found]
-        if kinds:
-            notes.append(f"note: {display(path)}: {' and '.join(kinds)}: accepted, but git will show every line as changed; "
-                         "re-save it with plain line endings and quotes only where needed, or restore it from git "
-                         "(data/README.md, 'Editing in a spreadsheet')")
+        if b"\r" in raw:
+            notes.append(f"note: {display(path)}: Windows or old Mac line endings: accepted and read as plain ones (the "
+                         "data's fingerprint is the same, and git stores them plain, per .gitattributes)")
+        if plain_line_endings(raw).split(b"\n", 1)[-1].lstrip(b"\n").startswith(b'"'):
+            notes.append(f"note: {display(path)}: every cell quoted: accepted, but git will show every line as changed; "
+                         "re-save it with quotes only where needed, or restore it from git (data/README.md, 'Editing in "
+                         "a spreadsheet')")
     return notes
 
 
 def digest(data_dir: Path) -> str:
-    """SHA-256 over datapackage.json and every file it names (missing files count as empty)."""
+    """SHA-256 over datapackage.json and every file it names (missing files count as empty), line endings read as
+    plain ones: a checkout or a re-save with Windows line endings holds the same data, and keeps the same digest."""
     data_dir = Path(data_dir)
     sha = hashlib.sha256()
     manifest = data_dir / PACKAGE_FILE
-    sha.update(manifest.read_bytes() if manifest.exists() else b"")
+    sha.update(plain_line_endings(manifest.read_bytes()) if manifest.exists() else b"")
     for name in resource_paths(data_dir):
         path = data_dir / name
-        sha.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
+        sha.update(name.encode() + b"\0" + (plain_line_endings(path.read_bytes()) if path.exists() else b""))
     return sha.hexdigest()
 
 

@@ -262,10 +262,15 @@ def test_check_and_build_report_the_exact_line(data, tmp_path, capsys, corrupt):
 
 
 def test_crlf_line_endings_are_a_safe_normalisation(data, capsys):
+    from dilemma.schema import digest
+
+    fingerprint = digest(data)
     for name in ("events.csv", "strikes.csv"):
         path = data / name
         before = path.read_bytes()
         path.write_bytes(before.replace(b"\n", b"\r\n"))
+    # the same data: a Windows checkout (git's core.autocrlf) or re-save keeps the fingerprint the notebooks print
+    assert digest(data) == fingerprint
     rows = read_rows(data / "sources.csv")
     with (data / "sources.csv").open("w", encoding="utf-8", newline="") as handle:  # a spreadsheet's "quote all" save
         csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
@@ -274,7 +279,7 @@ def test_crlf_line_endings_are_a_safe_normalisation(data, capsys):
     out, err = capsys.readouterr()
     assert code == 0 and len(out.splitlines()) == 1 and out.startswith("ok: "), out + err
     assert (data / "events.csv").read_bytes().count(b"\r\n") > 10, "the file is read, never rewritten"
-    # accepted, but said (on stderr: stdout keeps its one line): committed, every line would show as changed in git
+    # accepted, but said (on stderr: stdout keeps its one line): committed all quoted, every line would show as changed
     assert [line.split(": accepted")[0] for line in err.splitlines()] == [
         f"note: {data / 'sources.csv'}: every cell quoted", f"note: {data / 'events.csv'}: Windows or old Mac line endings",
         f"note: {data / 'strikes.csv'}: Windows or old Mac line endings",
