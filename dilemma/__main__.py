@@ -23,6 +23,13 @@ from dilemma import paths
 sys.modules.setdefault("rfc3987_syntax", None)
 
 
+def _positive(text: str) -> int:
+    """An argument that counts processes: a whole number of at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got {text!r})")
+    return int(text)
+
+
 def _check(args: argparse.Namespace) -> int:
     from dilemma.schema import check, report_lines, rewrite_notes
 
@@ -83,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="data folder (default: the repository's data/); another folder needs --out")
     build.add_argument("--out", type=Path, default=None,
                        help="write notebooks/, figures/ and README.md under this folder, leaving the repository as it is")
-    build.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of cores)")
+    build.add_argument("--jobs", type=_positive, default=None,
+                       help="notebooks run at once, at least 1 (default: number of cores)")
     build.set_defaults(run=_build)
     args = parser.parse_args(argv)
     try:

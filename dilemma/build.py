@@ -130,15 +130,19 @@ def reconciliation_note(data_dir: Path, tables: dict) -> str:
 def coverage_note(data_dir: Path, tables: dict) -> str:
     """A note when the newest strike or event is no longer the one the data folder's README.md was written for: its
     coverage section, the README's last search date and a row calling itself the latest are hand-written ('' when
-    they match, or without the marker)."""
+    they match, or for a data folder without a README). A README without the sentence naming the two dates gets a note
+    too: without it nothing would tell when the section falls behind the data."""
     documented = documented_newest(data_dir)
+    readme = paths.display(data_dir / "README.md")
     if documented is None:
-        return ""
+        return (f"note: {readme} has no sentence saying which rows 'Coverage and known gaps' was written for ('written "
+                "for the newest strike of YYYY-MM-DD and the newest event of YYYY-MM-DD'); put it back, so that the "
+                "build can tell when that section falls behind the data") if (data_dir / "README.md").is_file() else ""
     newest = {"strikes": newest_row(vessel_strikes(tables["strikes"])), "events": newest_row(tables["events"])}
     moved = [f"the newest {name[:-1]} is now {fmt_date(row['date'], row['date_precision'])} ({row['date']:%Y-%m-%d} in "
              f"the data), not {when:%Y-%m-%d}" for name, row in newest.items() if row["date"] != (when := documented[name])]
-    return (f"note: {'; '.join(moved)}: update 'Coverage and known gaps' in {paths.display(data_dir / 'README.md')} and "
-            "the two dates it was written for, the date of the last search under 'Limitations' in README.md, and the "
+    return (f"note: {'; '.join(moved)}: update 'Coverage and known gaps' in {readme} and the two dates it was written "
+            f"for, the date of the last search under 'Limitations' in {paths.display(paths.ROOT / 'README.md')}, and the "
             "note of any row that called itself the latest") if moved else ""
 
 

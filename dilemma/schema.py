@@ -265,9 +265,10 @@ def read_table(table: Table, scan: bool = True) -> list[Problem]:
         for name, cell in zip(header, row, strict=True):
             if bad_bytes and BAD_BYTE.search(cell):
                 where = BAD_BYTE.search(cell).start()
-                problems.append(Problem(shown, line, name, f"is not valid UTF-8 (byte 0x{ord(cell[where]) - 0xDC00:02X} at "
-                                        f"character {where + 1}: an accent saved as Latin-1 or Windows-1252?); "
-                                        "save the file as UTF-8", _near(cell, where)))
+                # the byte is in the value shown, from just before it: a message without it sums up a whole file
+                # re-saved as Latin-1 in one line per column (report_lines)
+                problems.append(Problem(shown, line, name, "is not valid UTF-8 (an accent saved as Latin-1 or "
+                                        "Windows-1252?); save the file as UTF-8", _near(cell, where)))
             if "\n" in cell or "\r" in cell:
                 problems.append(Problem(shown, line, name, "has a line break inside the field; keep every field on one line",
                                         cell))
@@ -288,8 +289,8 @@ def _check_header(shown: str, header: list[str], expected: list[str]) -> list[Pr
                                     "delete the empty column"))
         elif name not in expected:
             hint = next((e for e in expected if e == name.strip().lower()), None)
-            why = f"unexpected column (did you mean {hint!r}?)" if hint else "unexpected column, not in datapackage.json"
-            problems.append(Problem(shown, 1, name, why))
+            why = f"unexpected column {name!r}" + (f" (did you mean {hint!r}?)" if hint else ", not in datapackage.json")
+            problems.append(Problem(shown, 1, name, why))  # quoted: a stray space in a name is otherwise invisible
     for name in expected:
         if name not in header:
             problems.append(Problem(shown, 1, name, "column is missing"))
@@ -361,7 +362,7 @@ def _constraint_message(fdesc: dict, note: str, value: str) -> str:
         return f"must be {word} {cons[constraint]}"
     if constraint == "pattern":
         if fdesc["name"] == "source_ids":
-            return "must be source ids separated by ';' with no spaces"
+            return "must be lower-case source ids separated by ';' with no spaces"
         if fdesc["name"] == "url":
             return "must be an http:// or https:// address"
         if re.fullmatch(cons["pattern"], value.strip().lower()):  # an id with a stray space or capitals

@@ -423,3 +423,15 @@ def test_the_briefing_title_page_keys_every_claim_status_as_the_figures_draw_it(
         assert ("hollow" in clause) == (not style["filled"]), status
         assert ("faint" in clause) == (style["alpha"] < 1), status
         assert ("cross-hatched" in clause) == (style["hatch"] == "xx") and (("hatched" in clause) == bool(style["hatch"])), status
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_below_one_are_refused_before_anything_runs(jobs, monkeypatch, capsys):
+    from dilemma import build as build_module
+    from dilemma.__main__ import main
+
+    monkeypatch.setattr(build_module, "build", lambda **kw: pytest.fail("a build started"))
+    with pytest.raises(SystemExit) as stopped:
+        main(["build", "--jobs", jobs])
+    assert stopped.value.code == 2
+    assert f"argument --jobs: must be a whole number of at least 1 (got '{jobs}')" in capsys.readouterr().err

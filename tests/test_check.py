@@ -80,9 +80,18 @@ def test_missing_and_extra_column(data, capsys):
     code, out = run_check(data, capsys)
     assert code == 1
     expect(out, path, 1, "vessels", "column is missing")
-    expect(out, path, 1, "comment", "unexpected column")
+    expect(out, path, 1, "comment", "unexpected column 'comment', not in datapackage.json")
     assert [o for o in out if "vessels" in o] == [f"{path}:1: vessels: column is missing"], \
         "a missing column is reported once, not again on every row that would need it"
+
+
+def test_a_stray_space_in_a_column_name_is_shown(data, capsys):
+    path = data / "strikes.csv"
+    rows = read_rows(path)
+    rows[0][rows[0].index("case")] = " case"  # what ', case' in a hand-typed header gives
+    write_rows(path, rows)
+    code, out = run_check(data, capsys)
+    assert code == 1 and f"{path}:1:  case: unexpected column ' case' (did you mean 'case'?)" in out, out
 
 
 @pytest.mark.parametrize(("file", "column"), [("casualty_estimates.csv", "killed_low"), ("strikes.csv", "survivors")])
@@ -177,7 +186,17 @@ def test_not_utf8(data, capsys):
     path.write_bytes(path.read_bytes().replace("Bogot\u00e1".encode(), "Bogot\u00e1".encode("latin-1")))
     code, out = run_check(data, capsys)
     assert code == 1
-    expect(out, path, line, "location", "not valid UTF-8 (byte 0xE1 at character 6", "(got 'Bogot\\xe1')")
+    expect(out, path, line, "location", "not valid UTF-8 (an accent saved as Latin-1", "(got 'Bogot\\xe1')")
+
+
+def test_a_file_resaved_as_latin1_is_summed_up_first(data, capsys):
+    path = data / "events.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", "replace"))  # a spreadsheet's Western save
+    code, out = run_check(data, capsys)
+    bad = [o for o in out if ": description: is not valid UTF-8" in o]
+    assert code == 1 and len(bad) >= 5
+    assert "rows have the same problem (is not valid UTF-8" in out[0], out[:2]  # a summary first, one per column
+    assert f"{path}: description: {len(bad)} rows have the same problem (is not valid UTF-8" in "\n".join(out)
 
 
 def test_a_bad_byte_deep_in_a_long_text_is_shown(data, capsys):
@@ -188,7 +207,7 @@ def test_a_bad_byte_deep_in_a_long_text_is_shown(data, capsys):
     path.write_bytes(path.read_bytes().replace(text.encode(), text.encode("latin-1")))
     code, out = run_check(data, capsys)
     assert code == 1
-    expect(out, path, line, "description", "byte 0xED at character 129", "(got '...xxxxxxxxxxxx Maiquet\\xeda airport")
+    expect(out, path, line, "description", "not valid UTF-8", "(got '...xxxxxxxxxxxx Maiquet\\xeda airport")
 
 
 def test_bad_date(data, capsys):

@@ -83,7 +83,16 @@ def test_a_later_strike_leaves_the_table_stale_and_the_failure_says_which_number
 
 
 def test_data_readme_says_which_newest_rows_its_coverage_was_written_for_and_a_later_row_gets_a_note(data):
+    assert documented_newest(REAL_DATA) is not None  # the sentence is there: the note below cannot go quiet
     assert coverage_note(REAL_DATA, {n: t.frame for n, t in check(REAL_DATA).tables.items()}) == ""
+    readme = data / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    readme.write_text(text.replace("written for the newest strike of", "written for the strike of"), encoding="utf-8")
+    frames = {n: t.frame for n, t in check(data).tables.items()}
+    assert coverage_note(data, frames).startswith(f"note: {readme} has no sentence saying which rows")  # reworded
+    readme.unlink()
+    assert coverage_note(data, frames) == ""  # a data folder without a README has no hand-written section to keep
+    readme.write_text(text, encoding="utf-8")
     path = data / "strikes.csv"
     as_of = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))["data_as_of"]
     line = find_line(path, "date_precision", lambda v: v == "day")
