@@ -140,58 +140,81 @@ def weekly_strikes(strikes: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def running_totals(strikes: pd.DataFrame) -> pd.DataFrame:
+def running_totals(strikes: pd.DataFrame, announced: bool = False) -> pd.DataFrame:
     """Cumulative strikes, vessels, deaths and deaths plus presumed-dead survivors, one row per date.
 
     A strike known only to its month enters on the day it was announced when that is known (``counted_from``), not on
-    the 1st it is stored under."""
+    the 1st it is stored under. ``announced``: every strike enters on the day it was announced (its ``counted_from``
+    when no announcement day is recorded), the first day a published tally can have counted it."""
     vs = vessel_strikes(strikes)
     counted = ["strikes_counted", "vessels", "killed_best", "survivors_presumed_dead"]
-    daily = vs.groupby(counted_from(vs).rename("date"))[counted].sum()
+    entered = vs["announced_date"].fillna(counted_from(vs)) if announced else counted_from(vs)
+    daily = vs.groupby(entered.rename("date"))[counted].sum()
     totals = daily.cumsum()
     totals["killed_incl_presumed"] = totals["killed_best"] + totals["survivors_presumed_dead"]
     return totals
 
 
+def _totals_at(totals: pd.DataFrame, days: pd.Series, before: bool) -> pd.DataFrame:
+    """The running totals (``running_totals(...).reset_index()``) at the end of each of ``days``, or just before it;
+    zero before the first strike. Indexed like ``days``, whatever its order."""
+    unit = "datetime64[ns]"  # one resolution for both keys, whatever each frame was built with
+    found = pd.merge_asof(days.astype(unit).rename("date").reset_index().sort_values("date"),
+                          totals.astype({"date": unit}), on="date", direction="backward", allow_exact_matches=not before)
+    return found.set_index("index").sort_index().fillna(0).astype({c: "int64" for c in totals.columns if c != "date"})
+
+
 def reconcile(strikes: pd.DataFrame, estimates: pd.DataFrame,
               tolerance: int = RECONCILE_TOLERANCE) -> pd.DataFrame:
-    """Every published boat-strike tally beside the dataset's running totals on the last day its as_of could be
-    (``compared_on``: the date itself, or the end of its month or year when only that is known).
+    """Every published boat-strike tally beside the dataset's running totals on its ``as_of`` day (or month, or year).
+    A tally of a day may have been written before or after that day's strikes, or before a strike announced days later,
+    so four totals are candidates: before the day and at its end (``compared_on``), counting each strike from its date
+    or from the day it was announced. ``dataset_killed`` and ``dataset_killed_incl_presumed`` are the highest (at the
+    end, by date), ``dataset_killed_before`` and ``dataset_killed_incl_presumed_before`` the lowest (strikes announced
+    before the day).
 
-    Tallies that give only a bound ("over 200") are left out (counted in ``attrs["bound_only"]``; those whose floor lies
-    above both running totals by more than ``tolerance``, in ``attrs["floors_above"]``), and so are partial
-    counts (``PARTIAL_SCOPES``: military dead only, one nationality), which cannot match all the dead. A tally reconciles
-    when it is within ``tolerance`` deaths of the dataset's deaths at the time, or of deaths plus survivors presumed dead.
+    ``gap`` and ``gap_incl_presumed``: the tally minus the nearest candidate on each line (deaths at the time, and deaths
+    plus survivors presumed dead). A tally reconciles when it is within ``tolerance`` deaths of a candidate on either
+    line. Tallies that give only a bound ("over 200") are left out (counted in ``attrs["bound_only"]``; the floors among
+    them that lie above both lines by more than ``tolerance``, in ``attrs["floors_above"]``), and so are partial counts
+    (``PARTIAL_SCOPES``: military dead only, one nationality), which cannot match all the dead.
     """
-    totals = running_totals(strikes).reset_index().rename(columns={"date": "compared_on"})
+    by_date = running_totals(strikes).reset_index()
+    by_announcement = running_totals(strikes, announced=True).reset_index()
     tallies = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].notna()
                         & ~estimates["scope"].isin(PARTIAL_SCOPES)]
     tallies = tallies.assign(compared_on=period_end(tallies["as_of"], tallies["as_of_precision"]))
-    tallies = tallies.sort_values(["compared_on", "estimate_id"])
-    merged = pd.merge_asof(tallies[["estimate_id", "as_of", "as_of_precision", "compared_on", "publisher", "killed_best",
-                                    "strikes", "includes_presumed_dead"]],
-                           totals, on="compared_on", direction="backward", suffixes=("", "_dataset"))
-    at_time = merged["killed_best_dataset"].fillna(0).astype("int64")
-    with_presumed = merged["killed_incl_presumed"].fillna(0).astype("int64")
+    tallies = tallies.sort_values(["compared_on", "estimate_id"]).reset_index(drop=True)
+    points = [_totals_at(by_announcement, tallies["as_of"], before=True),
+              _totals_at(by_announcement, tallies["compared_on"], before=False),
+              _totals_at(by_date, tallies["as_of"], before=True), _totals_at(by_date, tallies["compared_on"], before=False)]
+    tally = tallies["killed_best"].astype("int64")
+
+    def nearest_gap(column: str) -> pd.Series:  # the tally minus the nearest candidate total on one line
+        gaps = pd.concat([tally - point[column] for point in points], axis=1)
+        return pd.Series(gaps.to_numpy()[range(len(gaps)), gaps.abs().to_numpy().argmin(axis=1)], index=gaps.index,
+                         dtype="int64")
+
+    first, end = points[0], points[-1]
     out = pd.DataFrame({
-        "estimate_id": merged["estimate_id"], "as_of": merged["as_of"], "as_of_precision": merged["as_of_precision"],
-        "compared_on": merged["compared_on"], "publisher": merged["publisher"],
-        "tally_killed": merged["killed_best"].astype("int64"), "dataset_killed": at_time,
-        "dataset_killed_incl_presumed": with_presumed,
-        "gap": merged["killed_best"].astype("int64") - at_time,
-        "gap_incl_presumed": merged["killed_best"].astype("int64") - with_presumed,
-        "tally_strikes": merged["strikes"], "dataset_strikes": merged["strikes_counted"].fillna(0).astype("int64"),
-        "includes_presumed_dead": merged["includes_presumed_dead"],
+        "estimate_id": tallies["estimate_id"], "as_of": tallies["as_of"], "as_of_precision": tallies["as_of_precision"],
+        "compared_on": tallies["compared_on"], "publisher": tallies["publisher"], "tally_killed": tally,
+        "dataset_killed_before": first["killed_best"], "dataset_killed": end["killed_best"],
+        "dataset_killed_incl_presumed_before": first["killed_incl_presumed"],
+        "dataset_killed_incl_presumed": end["killed_incl_presumed"],
+        "gap": nearest_gap("killed_best"), "gap_incl_presumed": nearest_gap("killed_incl_presumed"),
+        "tally_strikes": tallies["strikes"], "dataset_strikes": end["strikes_counted"],
+        "includes_presumed_dead": tallies["includes_presumed_dead"],
     })
     out["reconciles"] = out[["gap", "gap_incl_presumed"]].abs().min(axis=1) <= tolerance
     bounds = estimates[(estimates["subject"] == "vessel_strike_campaign") & estimates["killed_best"].isna()
                        & ~estimates["scope"].isin(PARTIAL_SCOPES)]
     floors = bounds.dropna(subset=["killed_low"])
-    floors = floors.assign(compared_on=period_end(floors["as_of"], floors["as_of_precision"])).sort_values("compared_on")
-    floors = pd.merge_asof(floors[["compared_on", "killed_low"]], totals, on="compared_on", direction="backward")
-    out.attrs["bound_only"] = len(bounds)
+    floors = floors.assign(compared_on=period_end(floors["as_of"], floors["as_of_precision"])).reset_index(drop=True)
+    highest = _totals_at(by_date, floors["compared_on"], before=False)["killed_incl_presumed"]
+    out.attrs["bound_only"], out.attrs["floors"] = len(bounds), len(floors)  # floors: 'over N'; the rest 'up to N'
     # a floor ('over 200') beyond the higher running total by more than the tolerance: a toll the table cannot reach
-    out.attrs["floors_above"] = int((floors["killed_low"] > floors["killed_incl_presumed"].fillna(0) + tolerance).sum())
+    out.attrs["floors_above"] = int((floors["killed_low"].to_numpy() > highest.to_numpy() + tolerance).sum())
     out.attrs["tolerance"] = tolerance
     return out
 
@@ -210,22 +233,23 @@ def reconcile_fixes(rec: pd.DataFrame, documented: dict[str, tuple[int, int, int
 
 
 def reconcile_summary(rec: pd.DataFrame) -> str:
-    """How many collected tallies match, in words: '45 of the 66 collected tallies that give a number match within 1
-    death of either running total (...); 2 more give only a bound and are not compared', or, when bound-only tallies
-    give floors above both running totals (beyond the tolerance), how many do (``rec`` from ``reconcile``)."""
-    bound_only, above = rec.attrs["bound_only"], rec.attrs["floors_above"]
+    """How many collected tallies match, in words: '56 of the 67 collected tallies that give a number match within 1
+    death of a running total of their day (...); 2 more give only a bound and are not compared', or, when some of those
+    are floors above both running totals (beyond the tolerance), how many (``rec`` from ``reconcile``)."""
+    bound_only, floors, above = rec.attrs["bound_only"], rec.attrs["floors"], rec.attrs["floors_above"]
     text = (f"{int(rec['reconciles'].sum())} of the {len(rec)} collected tallies that give a number match within "
-            f"{plural(rec.attrs['tolerance'], 'death')} of either running total (deaths at the time, or with survivors "
-            "presumed dead)")
+            f"{plural(rec.attrs['tolerance'], 'death')} of a running total of their day (deaths at the time, or with "
+            "survivors presumed dead; before or after that day's strikes)")
     more = plural(bound_only, "more gives", "more give")
     if bound_only and not above:
         text += f"; {more} only a bound and {'is' if bound_only == 1 else 'are'} not compared"
     elif bound_only:
-        if above == bound_only:
+        if above == floors == bound_only:
             lie = {1: "it lies", 2: "both lie"}.get(above, "all lie")
         else:
             lie = f"{above} of them {'lies' if above == 1 else 'lie'}"
-        text += f"; {more} only a floor ('over' a number), and {lie} above both running totals"
+        what = "a floor ('over' a number)" if floors == bound_only else "a bound"
+        text += f"; {more} only {what}, and {lie} above both running totals"
     return text
 
 

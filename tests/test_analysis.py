@@ -481,15 +481,17 @@ def test_reconcile_summary_counts_bound_only_tallies_apart():
                         ("over", "2025-09-03", "day", None), ("over_too", "2025-09-04", "day", None))
     # By hand: 11 matches the 11 dead, 20 does not; two tallies give only a bound.
     assert an.reconcile_summary(an.reconcile(strikes, estimates)) == (
-        "1 of the 2 collected tallies that give a number match within 1 death of either running total (deaths at the "
-        "time, or with survivors presumed dead); 2 more give only a bound and are not compared")
+        "1 of the 2 collected tallies that give a number match within 1 death of a running total of their day "
+        "(deaths at the time, or with survivors presumed dead; before or after that day's strikes); 2 more give only a "
+        "bound and are not compared")
     assert an.reconcile_summary(an.reconcile(strikes, estimates.iloc[:2])) == (
-        "1 of the 2 collected tallies that give a number match within 1 death of either running total (deaths at the "
-        "time, or with survivors presumed dead)")
+        "1 of the 2 collected tallies that give a number match within 1 death of a running total of their day "
+        "(deaths at the time, or with survivors presumed dead; before or after that day's strikes)")
     # one bound-only tally, and the tolerance the tallies were compared with (20 is within 9 of 11)
     assert an.reconcile_summary(an.reconcile(strikes, estimates.iloc[:3], tolerance=9)) == (
-        "2 of the 2 collected tallies that give a number match within 9 deaths of either running total (deaths at the "
-        "time, or with survivors presumed dead); 1 more gives only a bound and is not compared")
+        "2 of the 2 collected tallies that give a number match within 9 deaths of a running total of their day "
+        "(deaths at the time, or with survivors presumed dead; before or after that day's strikes); 1 more gives only a "
+        "bound and is not compared")
     # floors ('over N') beyond the higher running total by more than the tolerance are said to lie above it: by hand,
     # 11 dead on 3 and 4 September, so 'over 13' lies above (13 > 11 + 1) and 'over 12' does not
     estimates["killed_low"] = pd.array([pd.NA, pd.NA, 13, 12], dtype="Int64")
@@ -498,6 +500,25 @@ def test_reconcile_summary_counts_bound_only_tallies_apart():
     estimates.loc[3, "killed_low"] = 20
     assert an.reconcile_summary(an.reconcile(strikes, estimates)).endswith(
         "; 2 more give only a floor ('over' a number), and both lie above both running totals")
+    estimates.loc[2, "killed_low"] = pd.NA  # an 'up to' tally is a bound, not a floor
+    estimates["killed_high"] = pd.array([pd.NA, pd.NA, 30, pd.NA], dtype="Int64")
+    assert an.reconcile_summary(an.reconcile(strikes, estimates)).endswith(
+        "; 2 more give only a bound, and 1 of them lies above both running totals")
+
+
+def test_a_tally_of_a_day_may_count_that_days_strikes_or_not():
+    # By hand: 11 dead on 2 Sep; 3 more on 10 Sep (announced that day); 4 more dated 10 Sep, announced 13 Sep.
+    strikes = boat_strikes(("2025-09-02", 11, 0), ("2025-09-10", 3, 0), ("2025-09-10", 4, 0))
+    strikes["announced_date"] = pd.to_datetime(["2025-09-02", "2025-09-10", "2025-09-13"])
+    estimates = tallies(("before", "2025-09-10", "day", 11), ("after_first", "2025-09-10", "day", 14),
+                        ("all", "2025-09-10", "day", 18), ("between", "2025-09-10", "day", 16),
+                        ("before_late", "2025-09-12", "day", 14))
+    rec = an.reconcile(strikes, estimates).set_index("estimate_id")
+    # written before that day's strike (11), after it (14), or with the one disclosed later (18): each a total of the
+    # day; 16 is no total of 10 September; on the 12th the strike disclosed on the 13th cannot be counted yet (14)
+    assert rec["reconciles"].to_dict() == {"before": True, "after_first": True, "all": True, "between": False,
+                                           "before_late": True}
+    assert rec.loc["between", ["dataset_killed_before", "dataset_killed", "gap"]].tolist() == [11, 18, 2]
 
 
 def test_reconcile_tolerance_presumed_dead_and_dates():
