@@ -182,8 +182,13 @@ def claim_legend_handles(statuses, color: str = "#444444", kind: str = "marker",
     return handles
 
 
+COMPILED_FROM = {"arms_transfers": "SIPRI Arms Transfers Database"}
+"""Tables that copy one outside dataset as published: the source line credits it."""
+
+
 def source_line(tables: list[str], data_as_of) -> str:
-    names = ", ".join(f"{t}.csv" for t in tables) if len(tables) <= 4 else "all tables, see data/README.md"
+    names = ", ".join(f"{t}.csv" + (f", from the {COMPILED_FROM[t]}" if t in COMPILED_FROM else "") for t in tables) \
+        if len(tables) <= 4 else "all tables, see data/README.md"
     return f"Source: {REPORT} data ({names}), data as of {data_as_of:%Y-%m-%d}. Sources per row: sources.csv."
 
 

@@ -135,6 +135,8 @@ def test_title_subtitle_and_source_line_with_data_date_are_on_the_figure(figures
     meta = json.loads((figures_dir / "99-test.json").read_text())
     assert meta["data_as_of"] == "2026-03-01" and meta["tables"] == ["strikes", "casualty_estimates"]
     assert tuple(meta) == fg.SIDECAR_KEYS  # what the briefing pack requires of every sidecar
+    # a table that copies SIPRI's register credits it on the figure itself
+    assert "arms_transfers.csv, from the SIPRI Arms Transfers Database" in fg.source_line(["arms_transfers"], AS_OF)
 
 
 def test_a_long_title_and_subtitle_shrink_to_fit_the_canvas(figures_dir):
